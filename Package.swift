@@ -1,0 +1,41 @@
+// swift-tools-version:6.2
+import Foundation
+import PackageDescription
+
+// The kernels are compiled for the CPU that builds them (AVX2/AVX-512 where present), which
+// is where Myelin runs. Set MYELIN_PORTABLE=1 to build a binary for any x86-64 machine.
+let kernelSettings: [SwiftSetting] =
+  ProcessInfo.processInfo.environment["MYELIN_PORTABLE"] == nil
+  ? [.unsafeFlags(["-target-cpu", "native"])] : []
+
+// Targets follow the direction of dependencies: C shims at the edge, a pure-Swift
+// kernel, file I/O above it, model builders, and the CLI on top (docs/concepts.md).
+let package = Package(
+  name: "Myelin",
+  products: [
+    .library(name: "MyelinCore", targets: ["MyelinCore"]),
+    .library(name: "MyelinTraces", targets: ["MyelinTraces"]),
+    .library(name: "MyelinModels", targets: ["MyelinModels"]),
+    .executable(name: "myelin", targets: ["myelin"]),
+  ],
+  targets: [
+    // MARK: Public modules
+    .target(name: "MyelinCore", swiftSettings: kernelSettings),
+    .target(name: "MyelinTraces", dependencies: ["MyelinCore", "CHDF5"]),
+    .target(name: "MyelinModels", dependencies: ["MyelinCore"]),
+    .executableTarget(name: "myelin", dependencies: ["MyelinCore", "MyelinTraces", "MyelinModels"]),
+
+    // MARK: C libraries (implementation details, never re-exported)
+    .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+
+    // MARK: Examples (compiled on every build)
+    .executableTarget(
+      name: "brunel-api", dependencies: ["MyelinCore", "MyelinModels"], path: "examples/brunel-api"),
+
+    // MARK: Tests
+    .testTarget(name: "MyelinCoreTests", dependencies: ["MyelinCore"]),
+    .testTarget(name: "MyelinTracesTests", dependencies: ["MyelinTraces", "MyelinCore"]),
+    .testTarget(name: "MyelinModelsTests", dependencies: ["MyelinModels", "MyelinTraces", "MyelinCore"]),
+    .testTarget(name: "myelinTests", dependencies: ["myelin"]),
+  ]
+)

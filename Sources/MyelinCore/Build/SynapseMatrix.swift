@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Compressed sparse rows by source for the targets of one partition part.
+///
+/// `target` holds the index into a ring-buffer slot, `channel · N + n`, so the receptor
+/// chosen by the weight's sign costs nothing at delivery. Storage per synapse is 4 B of
+/// index plus one scalar of weight (8 B in Float), plus 2 B when delays vary per synapse.
+struct SynapseMatrix<S: SimulationScalar> {
+  var rowStart: [Int]
+  var target: [UInt32]
+  var weight: [S]
+  /// Delay in steps per synapse; empty when the projection's delay is uniform.
+  var delay: [UInt16]
+}
+
+/// Streams of the counter-based RNG, so that no two uses share random numbers.
+enum RandomStream {
+  static func connectivity(_ projection: Int) -> UInt32 { UInt32(0x1000_0000 + projection * 4) }
+  static func weights(_ projection: Int) -> UInt32 { UInt32(0x1000_0001 + projection * 4) }
+  static func delays(_ projection: Int) -> UInt32 { UInt32(0x1000_0002 + projection * 4) }
+  static func initial(_ population: Int, _ variable: Int) -> UInt32 {
+    UInt32(0x2000_0000 + population * 16 + variable)
+  }
+  static func stimulus(_ population: Int, _ index: Int) -> UInt32 {
+    UInt32(0x3000_0000 + population * 64 + index)
+  }
+  static func generator(_ population: Int) -> UInt32 { UInt32(0x4000_0000 + population) }
+}
+
+/// The built synapses of one projection, split by the partition of its targets.
+final class ProjectionState<S: SimulationScalar> {
+  let name: String
+  let source: Int
+  let target: Int
+  let parts: [SynapseMatrix<S>]
+  /// The delay of every synapse in steps, or nil when it varies per synapse.
+  let uniformDelay: Int?
+  let maxDelay: Int
+  let count: Int
+
+  init(
+    _ projection: Projection, index: Int, network: Network, partition: Partition, dt: Double,
+    philox: Philox
+  ) throws(ModelError) {
+    let field = "projections[\(index)]"
+    guard let s = network.populationIndex(named: projection.source),
+      let t = network.populationIndex(named: projection.target)
+    else {
+      throw ModelError(field: field, problem: "refers to an unknown population")
+    }
+    let sourceSize = network.populations[s].size
+    let targetModel = network.populations[t].model
+    let targetSize = network.populations[t].size
+    name = projection.name
+    source = s
+    target = t
+
+    let delays = try DelayPlan(projection, field: field + ".delay", dt: dt)
+    uniformDelay = delays.uniform
+    maxDelay = delays.maximum
+
+    let generator = PairGenerator(
+      connector: projection.connector, sources: sourceSize, targets: targetSize,
+      samePopulation: s == t, philox: philox, stream: RandomStream.connectivity(index))
+
+    // Pass 1: count synapses per (part, source) row.
+    let P = partition.parts
+    let owner = (0..<targetSize).map { UInt8(partition.part(of: $0, size: targetSize)) }
+    var rowStarts = [[Int]](repeating: [Int](repeating: 0, count: sourceSize + 1), count: P)
+    generator.forEachPair { s, t in rowStarts[Int(owner[t])][s + 1] += 1 }
+    for p in 0..<P {
+      for i in 0..<sourceSize { rowStarts[p][i + 1] += rowStarts[p][i] }
+    }
+
+    // Pass 2: the same pairs again, placed in their rows with weight and delay.
+    let channels = targetModel.receptorChannels
+    let conductance = if case .iafCondExp = targetModel { true } else { false }
+    var targets = rowStarts.map { [UInt32](repeating: 0, count: $0[sourceSize]) }
+    var weights = rowStarts.map { [S](repeating: 0, count: $0[sourceSize]) }
+    var delaySteps = rowStarts.map {
+      [UInt16](repeating: 0, count: delays.uniform == nil ? $0[sourceSize] : 0)
+    }
+    var cursor = rowStarts
+    var k = 0
+    let explicit: SynapseList? = if case .explicit(let list) = projection.connector { list } else { nil }
+    let weightLaw = projection.weight
+    generator.forEachPair { s, t in
+      let w: Double
+      if let explicit {
+        w = explicit.weights[k]
+      } else if let c = weightLaw.constantValue {
+        w = c
+      } else {
+        var random = RandomSequence(philox: philox, stream: RandomStream.weights(index), wideIndex: k)
+        w = weightLaw.sample(&random)
+      }
+      let p = Int(owner[t])
+      let slot = cursor[p][s]
+      cursor[p][s] += 1
+      let inhibitory = channels == 2 && w < 0
+      targets[p][slot] = UInt32(truncatingIfNeeded: (inhibitory ? targetSize : 0) + t)
+      weights[p][slot] = S(inhibitory && conductance ? -w : w)
+      if delays.uniform == nil {
+        delaySteps[p][slot] = delays.steps(synapse: k, explicit: explicit, philox: philox, stream: RandomStream.delays(index))
+      }
+      k += 1
+    }
+    count = k
+    parts = (0..<P).map {
+      SynapseMatrix(rowStart: rowStarts[$0], target: targets[$0], weight: weights[$0],
+                    delay: delaySteps[$0])
+    }
+  }
+
+  /// Bytes of synapse storage: the figure behind the 8 B/synapse target.
+  var bytes: Int {
+    parts.reduce(0) {
+      $0 + $1.rowStart.count * 8 + $1.target.count * 4 + $1.weight.count * MemoryLayout<S>.size
+        + $1.delay.count * 2
+    }
+  }
+}
+
+/// How a projection's delays map to steps, checked against dt before anything is built.
+struct DelayPlan {
+  let uniform: Int?
+  let maximum: Int
+  let dt: Double
+  let law: ValueDistribution
+
+  static let maximumSteps = Int(UInt16.max)
+
+  init(_ projection: Projection, field: String, dt: Double) throws(ModelError) {
+    self.dt = dt
+    law = projection.delay
+    func steps(_ d: Double, _ field: String) throws(ModelError) -> Int {
+      let n = (d / dt).rounded()
+      guard d.isFinite, n >= 1 else {
+        throw ModelError(field: field, problem: "delay \(d) ms is shorter than one step",
+                         allowed: ">= dt = \(dt) ms")
+      }
+      guard n <= Double(DelayPlan.maximumSteps) else {
+        throw ModelError(field: field, problem: "delay \(d) ms is too long",
+                         allowed: "<= \(DelayPlan.maximumSteps) steps")
+      }
+      return Int(n)
+    }
+    if case .explicit(let list) = projection.connector {
+      var lo = Int.max, hi = 0
+      for (k, d) in list.delays.enumerated() {
+        let n = try steps(d, "\(field)[\(k)]")
+        lo = min(lo, n)
+        hi = max(hi, n)
+      }
+      uniform = lo == hi ? hi : nil
+      maximum = max(hi, 1)
+    } else if let c = projection.delay.constantValue {
+      uniform = try steps(c, field)
+      maximum = uniform ?? 1
+    } else {
+      let (lo, hi) = projection.delay.bounds
+      guard lo.isFinite, hi.isFinite else {
+        throw ModelError(field: field, problem: "a drawn delay needs finite bounds",
+                         allowed: "give min and max")
+      }
+      _ = try steps(lo, field + ".min")
+      maximum = try steps(hi, field + ".max")
+      uniform = nil
+    }
+  }
+
+  func steps(synapse k: Int, explicit: SynapseList?, philox: Philox, stream: UInt32) -> UInt16 {
+    let d: Double
+    if let explicit {
+      d = explicit.delays[k]
+    } else {
+      var random = RandomSequence(philox: philox, stream: stream, wideIndex: k)
+      d = law.sample(&random)
+    }
+    // Draws were bounded by the checked [min, max]; clamp guards rounding at the edges.
+    return UInt16(min(max((d / dt).rounded(), 1), Double(maximum)))
+  }
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+import Dispatch
+
+/// The step-major executor's machinery for one scalar type. ``Simulation`` wraps it.
+///
+/// Threads: part t owns neuron range t of every population (state, ring-buffer columns,
+/// spike-list segment) and the synapses onto those neurons. Per step there is one barrier,
+/// after *emit*, so that every part sees every spike before *deliver*. Spike lists are
+/// double-buffered by step parity, so a fast thread writing step j+1 never overwrites the
+/// list a slow one is still delivering for step j. Each target's inputs are summed in the
+/// same order whatever the thread count, hence bit-identical results.
+final class Engine<S: SimulationScalar>: @unchecked Sendable {
+  let populations: [PopulationState<S>]
+  let projections: [ProjectionState<S>]
+  /// Projections grouped by source population, in model order.
+  private let outgoing: [[Int]]
+  let partition: Partition
+  let philox: Philox
+  private let barrier: SpinBarrier
+  private(set) var step: Int64 = 0
+  /// Synaptic events delivered by each part.
+  private let events: UnsafeMutablePointer<Int>
+  let monitor: SpikeMonitor?
+
+  init(network: Network, dt: Double, seed: UInt64, threads: Int, recordSpikes: Bool)
+    throws(ModelError)
+  {
+    partition = Partition(parts: threads)
+    philox = Philox(seed: seed)
+    barrier = SpinBarrier(parties: threads)
+    var populations: [PopulationState<S>] = []
+    for (i, population) in network.populations.enumerated() {
+      populations.append(
+        try PopulationState<S>(population, index: i, dt: dt, partition: partition, philox: philox))
+    }
+    var projections: [ProjectionState<S>] = []
+    for (i, projection) in network.projections.enumerated() {
+      let built = try ProjectionState<S>(
+        projection, index: i, network: network, partition: partition, dt: dt, philox: philox)
+      populations[built.target].reserveDelay(built.maxDelay)
+      projections.append(built)
+    }
+    self.populations = populations
+    self.projections = projections
+    outgoing = populations.indices.map { p in projections.indices.filter { projections[$0].source == p } }
+    events = .allocate(capacity: threads)
+    events.initialize(repeating: 0, count: threads)
+    monitor = recordSpikes ? SpikeMonitor(populations: populations.count) : nil
+  }
+
+  deinit { events.deallocate() }
+
+  var eventsDelivered: Int { (0..<partition.parts).reduce(0) { $0 + events[$1] } }
+  var synapseCount: Int { projections.reduce(0) { $0 + $1.count } }
+
+  /// Advances `steps` steps, on as many threads as there are parts.
+  func run(steps: Int) {
+    guard steps > 0 else { return }
+    let first = step
+    if partition.parts == 1 {
+      for j in 0..<Int64(steps) { advance(part: 0, step: first + j) }
+    } else {
+      let group = DispatchGroup()
+      for part in 1..<partition.parts {
+        DispatchQueue.global().async(group: group) {
+          for j in 0..<Int64(steps) { self.advance(part: part, step: first + j) }
+        }
+      }
+      for j in 0..<Int64(steps) { advance(part: 0, step: first + j) }
+      group.wait()
+    }
+    step = first + Int64(steps)
+  }
+
+  /// One step of part `part`, phase by phase in the order ``Phase`` defines.
+  @inline(__always)
+  func advance(part: Int, step: Int64) {
+    for phase in Phase.allCases {
+      switch phase {
+      case .integrate:
+        for population in populations { integrate(population, part: part, step: step) }
+      case .emit:
+        for population in populations { emit(population, part: part, step: step) }
+        barrier.wait()  // every part's spikes of this step are now visible
+      case .deliver:
+        var delivered = 0
+        for population in populations {
+          for p in outgoing[population.index] {
+            delivered += deliver(projections[p], from: population, part: part, step: step)
+          }
+        }
+        events[part] += delivered
+      case .learn:
+        break  // no plasticity rules yet
+      case .record:
+        if part == 0, let monitor { monitor.record(populations, step: step) }
+      }
+    }
+  }
+
+  /// Reads slot j+1 (the input due at the end of this step) and advances the neurons.
+  @inline(__always)
+  private func integrate(_ pop: PopulationState<S>, part: Int, step: Int64) {
+    let range = partition.range(part: part, size: pop.size)
+    let slot = pop.ring + Int((step + 1) % Int64(pop.slots)) * pop.stride
+    for drive in pop.poissonInputs {
+      drive.add(into: slot, lo: range.lowerBound, hi: range.upperBound, step: step, philox: philox)
+    }
+    let current = S(pop.current.value(at: step))
+    switch pop.dynamics {
+    case .pscExp(let p):
+      IntegrateKernels.pscExp(
+        v: pop.v, iEx: pop.a, iIn: pop.b, inEx: slot, inIn: slot + pop.size,
+        lo: range.lowerBound, hi: range.upperBound, p: p, current: current)
+    case .pscDelta(let p33, let p30, let vMin):
+      IntegrateKernels.pscDelta(
+        v: pop.v, input: slot, lo: range.lowerBound, hi: range.upperBound, p33: p33, p30: p30,
+        current: current, vMin: vMin)
+    case .condExp(let c):
+      IntegrateKernels.condExp(
+        v: pop.v, gEx: pop.a, gIn: pop.b, inEx: slot, inIn: slot + pop.size,
+        lo: range.lowerBound, hi: range.upperBound, c: c, current: current)
+    case .poisson, .spikeGenerator:
+      return
+    }
+    let lo = range.lowerBound
+    pop.refractoryCount[part] = RefractoryList.clamp(
+      v: pop.v, reset: pop.reset, index: pop.refractoryIndex + lo, left: pop.refractoryLeft + lo,
+      count: pop.refractoryCount[part])
+  }
+
+  @inline(__always)
+  private func emit(_ pop: PopulationState<S>, part: Int, step: Int64) {
+    let range = partition.range(part: part, size: pop.size)
+    let parity = Int(step & 1)
+    let list = pop.spikes + parity * pop.size + range.lowerBound
+    let count: Int
+    switch pop.dynamics {
+    case .pscExp, .pscDelta, .condExp:
+      count = ThresholdKernels.emit(
+        v: pop.v, lo: range.lowerBound, hi: range.upperBound, threshold: pop.threshold,
+        reset: pop.reset, spikes: list)
+      let lo = range.lowerBound
+      pop.refractoryCount[part] = RefractoryList.add(
+        spikes: list, spikeCount: count, steps: pop.refractorySteps,
+        index: pop.refractoryIndex + lo, left: pop.refractoryLeft + lo,
+        count: pop.refractoryCount[part])
+    case .poisson(let threshold):
+      var c = 0
+      var block = SIMD4<UInt32>()
+      let stream = RandomStream.generator(pop.index)
+      for n in range {
+        if n == range.lowerBound || n & 3 == 0 {
+          block = philox.block(stream: stream, index: UInt32(truncatingIfNeeded: n >> 2), counter: UInt64(step))
+        }
+        if UInt64(block[n & 3]) < threshold {
+          list[c] = Int32(truncatingIfNeeded: n)
+          c += 1
+        }
+      }
+      count = c
+    case .spikeGenerator:
+      count = pop.emitScheduled(part: part, step: step, into: list)
+    }
+    pop.spikeCounts[parity * partition.parts + part] = count
+    pop.spikeTotals[part] += count
+  }
+
+  /// Pushes every spike of `source` this step through this part's synapses.
+  @inline(__always)
+  private func deliver(
+    _ projection: ProjectionState<S>, from source: PopulationState<S>, part: Int, step: Int64
+  ) -> Int {
+    let target = populations[projection.target]
+    let matrix = projection.parts[part]
+    let parity = Int(step & 1)
+    let arrival = Int((step + 1) % Int64(target.slots))
+    var delivered = 0
+    matrix.rowStart.withUnsafeBufferPointer { rowStart in
+      matrix.target.withUnsafeBufferPointer { targets in
+        matrix.weight.withUnsafeBufferPointer { weights in
+          matrix.delay.withUnsafeBufferPointer { delays in
+            for sender in 0..<partition.parts {
+              let count = source.spikeCounts[parity * partition.parts + sender]
+              guard count > 0 else { continue }
+              let lo = partition.range(part: sender, size: source.size).lowerBound
+              let spikes = UnsafePointer(source.spikes + parity * source.size + lo)
+              // Every base address is non-nil: the matrix arrays exist even when empty.
+              guard let rs = rowStart.baseAddress, let tg = targets.baseAddress,
+                let wt = weights.baseAddress
+              else { continue }
+              if let d = projection.uniformDelay {
+                var slot = arrival + d
+                if slot >= target.slots { slot -= target.slots }
+                delivered += DeliverKernels.uniformDelay(
+                  rowStart: rs, target: tg, weight: wt, spikes: spikes, spikeCount: count,
+                  slot: target.ring + slot * target.stride)
+              } else if let dl = delays.baseAddress {
+                delivered += DeliverKernels.perSynapseDelay(
+                  rowStart: rs, target: tg, weight: wt, delay: dl, spikes: spikes,
+                  spikeCount: count, ring: target.ring, base: arrival, slots: target.slots,
+                  stride: target.stride)
+              }
+            }
+          }
+        }
+      }
+    }
+    return delivered
+  }
+}

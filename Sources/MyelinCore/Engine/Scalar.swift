@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The scalar type of neuron state and weights: `Float` by default, `Double` on request.
+/// Every kernel is generic over it, so both precisions run the same code (DESIGN.md §1).
+public protocol SimulationScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable {
+  init(_ value: Double)
+  /// The start of the first block of `scanWidth` values in [from, to) holding a value
+  /// ≥ `threshold`, or the start of the incomplete tail block if none does.
+  ///
+  /// Written per concrete type, and kept out of line, because the vector compare was
+  /// measured to degrade to a lane-by-lane loop when generic or inlined into the step.
+  static func firstCrossingBlock(
+    _ values: UnsafePointer<Self>, from: Int, to: Int, threshold: Self
+  ) -> Int
+  static var scanWidth: Int { get }
+}
+
+extension Float: SimulationScalar {
+  public static var scanWidth: Int { 16 }
+  @inline(never)
+  public static func firstCrossingBlock(
+    _ values: UnsafePointer<Float>, from: Int, to: Int, threshold: Float
+  ) -> Int {
+    let limit = SIMD16<Float>(repeating: threshold)
+    var n = from
+    while n &+ 16 <= to {
+      let lanes = UnsafeRawPointer(values + n).loadUnaligned(as: SIMD16<Float>.self)
+      if any(lanes .>= limit) { return n }
+      n &+= 16
+    }
+    return n
+  }
+}
+
+extension Double: SimulationScalar {
+  public static var scanWidth: Int { 8 }
+  @inline(never)
+  public static func firstCrossingBlock(
+    _ values: UnsafePointer<Double>, from: Int, to: Int, threshold: Double
+  ) -> Int {
+    let limit = SIMD8<Double>(repeating: threshold)
+    var n = from
+    while n &+ 8 <= to {
+      let lanes = UnsafeRawPointer(values + n).loadUnaligned(as: SIMD8<Double>.self)
+      if any(lanes .>= limit) { return n }
+      n &+= 8
+    }
+    return n
+  }
+}
+
+/// The five phases of one time step, in execution order. This list is the only place the
+/// order is written down; ``Engine/advance(part:step:)`` walks it.
+public enum Phase: CaseIterable, Sendable {
+  /// Populations advance their state with this step's inputs (exact propagators).
+  case integrate
+  /// Threshold, reset and refractoriness produce the step's sorted spike list.
+  case emit
+  /// Projections push each spike's synapses into the target's ring buffer at t + delay.
+  case deliver
+  /// Plasticity rules update traces and weights (no rules exist yet; see issue 4).
+  case learn
+  /// Monitors copy what they observe.
+  case record
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Settings of one simulation run.
+public struct SimulationOptions: Sendable, Equatable {
+  /// Step length in ms.
+  public var dt: Double
+  public var seed: UInt64
+  /// 1 or 2; results are bit-identical either way.
+  public var threads: Int
+  public var precision: Precision
+  /// Keep every spike in memory (for `recordedSpikes`).
+  public var recordSpikes: Bool
+
+  public init(
+    dt: Double = 0.1, seed: UInt64 = 1, threads: Int = 1, precision: Precision = .float,
+    recordSpikes: Bool = false
+  ) {
+    self.dt = dt
+    self.seed = seed
+    self.threads = threads
+    self.precision = precision
+    self.recordSpikes = recordSpikes
+  }
+
+  /// The model's suggested settings.
+  public init(defaults: RunDefaults, threads: Int = 1, recordSpikes: Bool = false) {
+    self.init(dt: defaults.dt, seed: defaults.seed, threads: threads,
+              precision: defaults.precision, recordSpikes: recordSpikes)
+  }
+
+  public static let maximumThreads = 2
+}
+
+/// The step-major executor (DESIGN.md §1): every step, every population advances and
+/// every projection delivers the spikes due now.
+///
+/// ```swift
+/// var network = Network(name: "pair")
+/// network.add(Population(name: "in", size: 1, model: .spikeGenerator(spikeTimes: [[1.0]])))
+/// network.add(Population(name: "out", size: 1, model: .iafPscExp(IafPscExp())))
+/// network.connect("in", "out", .allToAll(), weight: .constant(1000), delay: .constant(1))
+/// let simulation = try Simulation(network: network, options: SimulationOptions())
+/// try simulation.run(duration: 50)
+/// print(simulation.spikeCounts)
+/// ```
+public final class Simulation {
+  public let network: Network
+  public let options: SimulationOptions
+  private let engine: EngineBox
+
+  /// Validates the model, checks that it fits in memory, and builds it.
+  public init(network: Network, options: SimulationOptions) throws(ModelError) {
+    guard options.dt.isFinite, options.dt > 0 else {
+      throw ModelError(field: "dt", problem: "is \(options.dt)", allowed: "> 0 ms")
+    }
+    guard (1...SimulationOptions.maximumThreads).contains(options.threads) else {
+      throw ModelError(field: "threads", problem: "is \(options.threads)",
+                       allowed: "1...\(SimulationOptions.maximumThreads)")
+    }
+    try network.validate()
+    try MemoryEstimate(network: network, options: options).check()
+    self.network = network
+    self.options = options
+    switch options.precision {
+    case .float:
+      engine = .float(
+        try Engine<Float>(
+          network: network, dt: options.dt, seed: options.seed, threads: options.threads,
+          recordSpikes: options.recordSpikes))
+    case .double:
+      engine = .double(
+        try Engine<Double>(
+          network: network, dt: options.dt, seed: options.seed, threads: options.threads,
+          recordSpikes: options.recordSpikes))
+    }
+  }
+
+  /// Steps simulated so far; the current time is `step · dt`.
+  public var step: Int64 { engine.step }
+  public var time: Double { Double(engine.step) * options.dt }
+
+  /// Advances by `steps` steps. Runs are resumable: two runs of n steps equal one of 2n.
+  public func run(steps: Int) { engine.run(steps: max(steps, 0)) }
+
+  /// Advances by `duration` ms, which must be a whole number of steps.
+  public func run(duration: Double) throws(ModelError) {
+    run(steps: try steps(forDuration: duration))
+  }
+
+  /// The number of steps in `duration` ms, which must be a non-negative multiple of dt.
+  public func steps(forDuration duration: Double) throws(ModelError) -> Int {
+    let steps = duration / options.dt
+    guard duration.isFinite, duration >= 0, abs(steps - steps.rounded()) < 1e-6 else {
+      throw ModelError(field: "duration", problem: "\(duration) ms is not a whole number of steps",
+                       allowed: "a non-negative multiple of dt = \(options.dt) ms")
+    }
+    return Int(steps.rounded())
+  }
+
+  /// Spikes emitted so far, per population in model order.
+  public var spikeCounts: [Int] { engine.spikeCounts }
+  public var eventsDelivered: Int { engine.eventsDelivered }
+  public var synapseCount: Int { engine.synapseCount }
+  /// Bytes used by synapse storage (indices, weights, delays, row starts).
+  public var synapseBytes: Int { engine.synapseBytes }
+
+  /// Every spike of a population so far, if `recordSpikes` was set: steps (time is
+  /// step · dt, stamped at the end of the step) and node ids, in emission order.
+  public func recordedSpikes(of population: String) -> (steps: [Int64], nodes: [UInt32])? {
+    guard let p = network.populationIndex(named: population) else { return nil }
+    return engine.recordedSpikes(population: p)
+  }
+
+  /// Current values of a state variable (V_m in mV, currents in pA, conductances in nS).
+  public func values(_ variable: StateVariable, of population: String) -> [Double]? {
+    guard let p = network.populationIndex(named: population) else { return nil }
+    return engine.values(variable, population: p)
+  }
+}
+
+/// The engine of either precision. Calls go through a switch on concrete types, so the
+/// compiler specialises every kernel for Float and Double (a protocol existential would
+/// run the unspecialised generic code, about 50 times slower).
+enum EngineBox {
+  case float(Engine<Float>)
+  case double(Engine<Double>)
+
+  var step: Int64 {
+    switch self {
+    case .float(let e): e.step
+    case .double(let e): e.step
+    }
+  }
+
+  func run(steps: Int) {
+    switch self {
+    case .float(let e): e.run(steps: steps)
+    case .double(let e): e.run(steps: steps)
+    }
+  }
+
+  var spikeCounts: [Int] {
+    switch self {
+    case .float(let e): e.populations.map(\.totalSpikes)
+    case .double(let e): e.populations.map(\.totalSpikes)
+    }
+  }
+
+  var eventsDelivered: Int {
+    switch self {
+    case .float(let e): e.eventsDelivered
+    case .double(let e): e.eventsDelivered
+    }
+  }
+
+  var synapseCount: Int {
+    switch self {
+    case .float(let e): e.synapseCount
+    case .double(let e): e.synapseCount
+    }
+  }
+
+  var synapseBytes: Int {
+    switch self {
+    case .float(let e): e.projections.reduce(0) { $0 + $1.bytes }
+    case .double(let e): e.projections.reduce(0) { $0 + $1.bytes }
+    }
+  }
+
+  func recordedSpikes(population: Int) -> (steps: [Int64], nodes: [UInt32])? {
+    let monitor: SpikeMonitor? = switch self {
+      case .float(let e): e.monitor
+      case .double(let e): e.monitor
+    }
+    return monitor.map { ($0.steps[population], $0.nodes[population]) }
+  }
+
+  func values(_ variable: StateVariable, population: Int) -> [Double]? {
+    switch self {
+    case .float(let e): e.populations[population].values(variable)
+    case .double(let e): e.populations[population].values(variable)
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Neuron update kernels. Each walks a neuron range [lo, hi) of structure-of-arrays state
+// with no branches in the body, so the compiler vectorises it. Pointers come from
+// PopulationState, whose arrays are allocated once with the population's size; every
+// range handed in lies inside it (Partition guarantees hi <= size).
+//
+// The kernels advance every neuron; refractory ones are then clamped back to V_reset by
+// RefractoryList.clamp, which touches only the few neurons that are refractory. Keeping
+// the counter out of these loops is what lets them vectorise.
+
+/// Exact propagators of NEST `iaf_psc_exp` for one step h (Rotter & Diesmann 1999).
+struct PscExpPropagators<S: SimulationScalar> {
+  var p22: S, p21ex: S, p21in: S, p20: S, p11ex: S, p11in: S
+}
+
+enum IntegrateKernels {
+  /// iaf_psc_exp, in NEST's order: V advances with the currents at t_k
+  /// (V ← P22·V + P21ex·I_ex + P21in·I_in + P20·I_ext, unless refractory), then the
+  /// currents decay and the spikes due at t_{k+1} are added. V is relative to E_L.
+  @inline(__always)
+  static func pscExp<S: SimulationScalar>(
+    v: UnsafeMutablePointer<S>, iEx: UnsafeMutablePointer<S>, iIn: UnsafeMutablePointer<S>,
+    inEx: UnsafeMutablePointer<S>, inIn: UnsafeMutablePointer<S>, lo: Int, hi: Int,
+    p: PscExpPropagators<S>, current: S
+  ) {
+    // Three short loops instead of one long one: with few pointers per loop the compiler
+    // can check for overlap at run time and vectorise (measured: docs/benchmarks.md).
+    let drive = p.p20 * current
+    for n in lo..<hi { v[n] = v[n] * p.p22 + iEx[n] * p.p21ex + iIn[n] * p.p21in + drive }
+    decayAndAdd(iEx, inEx, lo: lo, hi: hi, decay: p.p11ex)
+    decayAndAdd(iIn, inIn, lo: lo, hi: hi, decay: p.p11in)
+  }
+
+  /// x ← x·decay + input; input ← 0.
+  @inline(__always)
+  static func decayAndAdd<S: SimulationScalar>(
+    _ x: UnsafeMutablePointer<S>, _ input: UnsafeMutablePointer<S>, lo: Int, hi: Int, decay: S
+  ) {
+    for n in lo..<hi {
+      x[n] = x[n] * decay + input[n]
+      input[n] = 0
+    }
+  }
+
+  /// iaf_psc_delta: V ← P33·V + P30·I_ext + Σw, bounded below by V_min; input that
+  /// arrives while refractory is discarded, as in NEST.
+  @inline(__always)
+  static func pscDelta<S: SimulationScalar>(
+    v: UnsafeMutablePointer<S>, input: UnsafeMutablePointer<S>, lo: Int, hi: Int, p33: S,
+    p30: S, current: S, vMin: S
+  ) {
+    let drive = p30 * current
+    for n in lo..<hi {
+      let free = v[n] * p33 + drive + input[n]
+      v[n] = free < vMin ? vMin : free
+      input[n] = 0
+    }
+  }
+
+  /// iaf_cond_exp: classic RK4 on V over the step, with the conductances taken from their
+  /// exact exponential decay at t, t + h/2 and t + h; then spikes due at t_{k+1} add to g.
+  /// V is absolute (mV). docs/concepts.md gives the measured accuracy.
+  @inline(__always)
+  static func condExp<S: SimulationScalar>(
+    v: UnsafeMutablePointer<S>, gEx: UnsafeMutablePointer<S>, gIn: UnsafeMutablePointer<S>,
+    inEx: UnsafeMutablePointer<S>, inIn: UnsafeMutablePointer<S>, lo: Int, hi: Int,
+    c: CondExpConstants<S>, current: S
+  ) {
+    let h = c.h, half = c.h / 2, sixth = c.h / 6
+    let gl = c.gL, el = c.eL, eex = c.eEx, ein = c.eIn, invC = c.invC
+    for n in lo..<hi {
+      let ge0 = gEx[n], gi0 = gIn[n]
+      let geH = ge0 * c.halfEx, giH = gi0 * c.halfIn
+      let ge1 = ge0 * c.fullEx, gi1 = gi0 * c.fullIn
+      let v0 = v[n]
+      let k1 = (current - gl * (v0 - el) - ge0 * (v0 - eex) - gi0 * (v0 - ein)) * invC
+      let v1 = v0 + half * k1
+      let k2 = (current - gl * (v1 - el) - geH * (v1 - eex) - giH * (v1 - ein)) * invC
+      let v2 = v0 + half * k2
+      let k3 = (current - gl * (v2 - el) - geH * (v2 - eex) - giH * (v2 - ein)) * invC
+      let v3 = v0 + h * k3
+      let k4 = (current - gl * (v3 - el) - ge1 * (v3 - eex) - gi1 * (v3 - ein)) * invC
+      v[n] = v0 + sixth * (k1 + 2 * k2 + 2 * k3 + k4)
+    }
+    decayAndAdd(gEx, inEx, lo: lo, hi: hi, decay: c.fullEx)
+    decayAndAdd(gIn, inIn, lo: lo, hi: hi, decay: c.fullIn)
+  }
+}
+
+/// Per-step constants of iaf_cond_exp.
+struct CondExpConstants<S: SimulationScalar> {
+  var h: S, gL: S, eL: S, eEx: S, eIn: S, invC: S
+  var halfEx: S, fullEx: S, halfIn: S, fullIn: S
+}

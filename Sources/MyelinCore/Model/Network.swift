@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A model: populations (nodes) and projections (edges), plus the run settings the model
+/// suggests. Executors (``Simulation``) instantiate it; the value itself holds no state.
+public struct Network: Sendable, Equatable {
+  public var name: String
+  /// What the model is, which paper it follows and what to expect.
+  public var summary: String
+  public var populations: [Population] = []
+  public var projections: [Projection] = []
+  /// Suggested run settings; command-line options override them.
+  public var defaults = RunDefaults()
+
+  public init(name: String, summary: String = "") {
+    self.name = name
+    self.summary = summary
+  }
+
+  /// Adds a population; its name must be unique.
+  public mutating func add(_ population: Population) {
+    populations.append(population)
+  }
+
+  /// Adds a projection between two populations named earlier.
+  public mutating func connect(
+    _ source: String, _ target: String, _ connector: Connector,
+    weight: ValueDistribution, delay: ValueDistribution = .constant(1), name: String? = nil
+  ) {
+    projections.append(
+      Projection(name: name, source: source, target: target, connector: connector,
+                 weight: weight, delay: delay))
+  }
+
+  public func populationIndex(named name: String) -> Int? {
+    populations.firstIndex { $0.name == name }
+  }
+
+  /// Checks every structural rule that does not depend on `dt`.
+  public func validate() throws(ModelError) {
+    guard !populations.isEmpty else {
+      throw ModelError(field: "populations", problem: "is empty", allowed: "at least one population")
+    }
+    var seen = Set<String>()
+    for (i, population) in populations.enumerated() {
+      try population.validate("populations[\(i)]")
+      guard seen.insert(population.name).inserted else {
+        throw ModelError(field: "populations[\(i)].name",
+                         problem: "'\(population.name)' is used twice", allowed: "unique names")
+      }
+    }
+    var projectionNames = Set<String>()
+    for (i, projection) in projections.enumerated() {
+      let field = "projections[\(i)]"
+      guard projectionNames.insert(projection.name).inserted else {
+        throw ModelError(field: field + ".name", problem: "'\(projection.name)' is used twice",
+                         allowed: "unique names")
+      }
+      try validate(projection, field)
+    }
+  }
+
+  private func validate(_ projection: Projection, _ field: String) throws(ModelError) {
+    let known = populations.map(\.name).joined(separator: ", ")
+    guard let s = populationIndex(named: projection.source) else {
+      throw ModelError(field: field + ".source",
+                       problem: "unknown population '\(projection.source)'", allowed: known)
+    }
+    guard let t = populationIndex(named: projection.target) else {
+      throw ModelError(field: field + ".target",
+                       problem: "unknown population '\(projection.target)'", allowed: known)
+    }
+    let target = populations[t]
+    guard !target.model.isSource else {
+      throw ModelError(field: field + ".target",
+                       problem: "'\(target.name)' is a \(target.model.name) and takes no input",
+                       allowed: "an iaf_* population")
+    }
+    try projection.weight.validate(field + ".weight")
+    try projection.delay.validate(field + ".delay")
+    try projection.connector.validate(
+      field + ".connector", sources: populations[s].size, targets: target.size,
+      samePopulation: s == t)
+  }
+}
+
+/// Run settings a model file may suggest (CLI flags override them).
+public struct RunDefaults: Sendable, Equatable {
+  public var dt = 0.1  // ms
+  public var duration = 1000.0  // ms
+  public var seed: UInt64 = 1
+  public var precision = Precision.float
+  public init() {}
+}
+
+/// The scalar type of neuron state and weights.
+public enum Precision: String, Sendable, CaseIterable {
+  /// 32-bit state: the default, fastest.
+  case float
+  /// 64-bit state, for spike-for-spike checks against NEST and Brian2.
+  case double
+}
+
+extension Connector {
+  func validate(_ field: String, sources: Int, targets: Int, samePopulation: Bool)
+    throws(ModelError)
+  {
+    // Without autapses a neuron of the same population cannot be its own partner.
+    func available(_ n: Int, _ autapses: Bool) -> Int { samePopulation && !autapses ? n - 1 : n }
+    switch self {
+    case .allToAll: return
+    case .oneToOne:
+      guard sources != targets else { return }
+      throw ModelError(field: field, problem: "one_to_one needs equal sizes, got \(sources) and \(targets)",
+                       allowed: "source size == target size")
+    case .pairwiseBernoulli(let p, _): try Check.probability(p, field + ".p")
+    case .fixedIndegree(let k, let autapses, let multapses):
+      let limit = available(sources, autapses)
+      guard k >= 0, multapses || k <= limit, limit > 0 || k == 0 else {
+        throw ModelError(field: field + ".indegree", problem: "is \(k)",
+                         allowed: multapses ? "0 or more, with at least one possible source"
+                           : "0...\(limit) without multapses")
+      }
+    case .fixedOutdegree(let k, let autapses, let multapses):
+      let limit = available(targets, autapses)
+      guard k >= 0, multapses || k <= limit, limit > 0 || k == 0 else {
+        throw ModelError(field: field + ".outdegree", problem: "is \(k)",
+                         allowed: multapses ? "0 or more, with at least one possible target"
+                           : "0...\(limit) without multapses")
+      }
+    case .fixedTotalNumber(let n, let autapses, let multapses):
+      let pairs = sources * targets - (samePopulation && !autapses ? sources : 0)
+      guard n >= 0, multapses || n <= pairs, pairs > 0 || n == 0 else {
+        throw ModelError(field: field + ".N", problem: "is \(n)",
+                         allowed: multapses ? ">= 0" : "0...\(pairs) without multapses")
+      }
+    case .explicit(let list):
+      let n = list.sources.count
+      guard list.targets.count == n, list.weights.count == n, list.delays.count == n else {
+        throw ModelError(
+          field: field,
+          problem: "arrays differ in length: source \(n), target \(list.targets.count), weight \(list.weights.count), delay \(list.delays.count)",
+          allowed: "four arrays of equal length")
+      }
+      for k in 0..<n {
+        guard Int(list.sources[k]) < sources else {
+          throw ModelError(field: "\(field).source[\(k)]", problem: "is \(list.sources[k])",
+                           allowed: "0...\(sources - 1)")
+        }
+        guard Int(list.targets[k]) < targets else {
+          throw ModelError(field: "\(field).target[\(k)]", problem: "is \(list.targets[k])",
+                           allowed: "0...\(targets - 1)")
+        }
+        try Check.finite(list.weights[k], "\(field).weight[\(k)]")
+        try Check.finite(list.delays[k], "\(field).delay[\(k)]")
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import CHDF5
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// An error reading or writing an HDF5 file, naming the file and the object.
+public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
+  public var path: String
+  public var object: String
+  public var problem: String
+
+  public var description: String {
+    object.isEmpty ? "\(path): \(problem)" : "\(path): \(object): \(problem)"
+  }
+}
+
+/// Sole owner of an open HDF5 file (read-only). This file is the only one that calls H5*;
+/// HDF5's own error printing is silenced and statuses become ``FileError``s.
+final class HDF5File {
+  let path: String
+  private let id: hid_t
+
+  init(readingFrom path: String) throws(FileError) {
+    chdf5_silence_errors()
+    self.path = path
+    guard H5Fis_hdf5(path) > 0 else {
+      let problem = FileManagerLite.exists(path) ? "is not an HDF5 file" : "no such file"
+      throw FileError(path: path, object: "", problem: problem)
+    }
+    let file = H5Fopen(path, chdf5_acc_rdonly(), chdf5_default())
+    guard file >= 0 else { throw FileError(path: path, object: "", problem: "cannot be opened") }
+    id = file
+  }
+
+  deinit { H5Fclose(id) }
+
+  /// A one-dimensional dataset converted to `Double` (any integer or float type).
+  func readDoubles(_ name: String) throws(FileError) -> [Double] {
+    try read(name, type: chdf5_native_double(), zero: 0.0)
+  }
+
+  /// A one-dimensional dataset converted to `UInt64`.
+  func readUInt64(_ name: String) throws(FileError) -> [UInt64] {
+    try read(name, type: chdf5_native_uint64(), zero: UInt64(0))
+  }
+
+  private func read<T>(_ name: String, type: hid_t, zero: T) throws(FileError) -> [T] {
+    guard H5Lexists(id, name, chdf5_default()) > 0 else {
+      throw FileError(path: path, object: name, problem: "dataset is missing")
+    }
+    let dataset = H5Dopen2(id, name, chdf5_default())
+    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is not a dataset") }
+    defer { H5Dclose(dataset) }
+    let space = H5Dget_space(dataset)
+    defer { H5Sclose(space) }
+    guard H5Sget_simple_extent_ndims(space) == 1 else {
+      throw FileError(path: path, object: name, problem: "is not one-dimensional")
+    }
+    var count: hsize_t = 0
+    H5Sget_simple_extent_dims(space, &count, nil)
+    var values = [T](repeating: zero, count: Int(count))
+    let status = values.withUnsafeMutableBytes {
+      H5Dread(dataset, type, chdf5_all(), chdf5_all(), chdf5_default(), $0.baseAddress)
+    }
+    guard status >= 0 else {
+      throw FileError(path: path, object: name, problem: "cannot be read as numbers")
+    }
+    return values
+  }
+}
+
+/// File existence without importing Foundation into the HDF5 layer.
+enum FileManagerLite {
+  static func exists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0
+  }
+}

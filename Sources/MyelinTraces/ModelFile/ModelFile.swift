@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import MyelinCore
+
+/// Reads a JSON model file (docs/model-format.md) into a ``Network``. Every error is a
+/// ``ModelError`` naming the file and the field.
+public enum ModelFile {
+  /// Loads and validates the model at `path`.
+  public static func load(path: String) throws(ModelError) -> Network {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let exists = FileManager.default.fileExists(atPath: path)
+      throw ModelError(field: "<file>", problem: exists ? "cannot be read" : "no such file",
+                       file: path)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw ModelError(field: "<file>", problem: "is not UTF-8 text", file: path)
+    }
+    let directory = (path as NSString).deletingLastPathComponent
+    do {
+      let network = try parse(text, directory: directory)
+      try network.validate()
+      return network
+    } catch {
+      throw error.file == nil ? error.inFile(path) : error
+    }
+  }
+
+  /// Parses model JSON; relative file references resolve against `directory`.
+  public static func parse(_ text: String, directory: String = ".") throws(ModelError) -> Network {
+    let json: JSON
+    do {
+      json = try JSONParser.parse(text)
+    } catch {
+      throw ModelError(field: "line \(error.line), column \(error.column)",
+                       problem: "malformed JSON: \(error.message)")
+    }
+    let root = try JSONNode(value: json, path: "").object(allowed: [
+      "name", "description", "dt", "duration", "seed", "precision", "populations", "projections",
+    ])
+    var network = Network(
+      name: try root["name"]?.string() ?? "model", summary: try root["description"]?.string() ?? "")
+    if let dt = root["dt"] { network.defaults.dt = try dt.number(.time) }
+    if let duration = root["duration"] { network.defaults.duration = try duration.number(.time) }
+    if let seed = root["seed"] { network.defaults.seed = UInt64(try seed.integer(0...Int.max)) }
+    if let precision = root["precision"] {
+      let name = try precision.string()
+      guard let value = Precision(rawValue: name) else {
+        throw precision.fail("unknown precision '\(name)'", allowed: "float, double")
+      }
+      network.defaults.precision = value
+    }
+    for item in try root.required("populations").array() {
+      network.add(try PopulationReader.read(item))
+    }
+    if let projections = root["projections"] {
+      for item in try projections.array() {
+        network.projections.append(
+          try ProjectionReader.read(item, populations: network.populations, directory: directory))
+      }
+    }
+    return network
+  }
+}
+
+/// `ValueDistribution` from a number, `{"uniform": [a, b]}` or
+/// `{"normal": {"mean", "std", "min", "max"}}`.
+func readDistribution(_ node: JSONNode, _ quantity: Quantity) throws(ModelError)
+  -> ValueDistribution
+{
+  if case .object = node.value {
+    let object = try node.object(allowed: ["uniform", "normal"])
+    if let uniform = object["uniform"] {
+      let bounds = try uniform.array()
+      guard bounds.count == 2 else { throw uniform.fail("needs two bounds", allowed: "[min, max]") }
+      return .uniform(min: try bounds[0].number(quantity), max: try bounds[1].number(quantity))
+    }
+    if let normal = object["normal"] {
+      let o = try normal.object(allowed: ["mean", "std", "min", "max"])
+      return .normal(
+        mean: try o.required("mean").number(quantity), std: try o.required("std").number(quantity),
+        min: try o["min"]?.number(quantity), max: try o["max"]?.number(quantity))
+    }
+    throw node.fail("names no distribution", allowed: "uniform or normal")
+  }
+  return .constant(try node.number(quantity))
+}

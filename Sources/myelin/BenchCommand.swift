@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import MyelinCore
+import MyelinModels
+
+/// `myelin bench WORKLOAD`: median simulate time of several runs of a built-in network.
+struct BenchCommand {
+  let arguments: Arguments
+
+  init(_ words: [String]) throws(CLIError) {
+    arguments = try Arguments(
+      words, valued: ["--threads", "--duration", "--repeats"], switches: ["--json", "--help"])
+  }
+
+  func execute() throws {
+    if arguments.flag("--help") {
+      print(Help.bench)
+      return
+    }
+    guard arguments.positional.count == 1, let workload = arguments.positional.first else {
+      throw CLIError("bench needs one workload: cuba, coba, brunel or memory")
+    }
+    let threads = try arguments.integer("--threads", in: 1...SimulationOptions.maximumThreads) ?? 1
+    let duration = try arguments.double("--duration") ?? 1000
+    let repeats = try arguments.integer("--repeats", in: 1...100) ?? 5
+    let network: Network
+    switch workload {
+    case "cuba": network = VogelsAbbott.cuba()
+    case "coba": network = VogelsAbbott.coba()
+    case "brunel": network = Brunel.network(.g5eta2)
+    case "memory": return try memory(threads: threads)
+    default: throw CLIError("unknown workload '\(workload)' (cuba, coba, brunel, memory)")
+    }
+    var simulate: [Double] = []
+    var build: [Double] = []
+    var last: RunOutcome?
+    for run in 1...repeats {
+      let options = SimulationOptions(seed: 1, threads: threads)
+      let outcome = try RunOutcome.measure(network: network, options: options, duration: duration, quiet: true)
+      simulate.append(outcome.simulateSeconds)
+      build.append(outcome.buildSeconds)
+      FileHandle.standardError.write(Data(String(
+        format: "run %d/%d: build %.3f s, simulate %.3f s\n", run, repeats,
+        outcome.buildSeconds, outcome.simulateSeconds).utf8))
+      last = outcome
+    }
+    guard let last else { return }
+    let median = Self.median(simulate)
+    let events = Double(last.simulation.eventsDelivered)
+    let rates = network.populations.indices.map { last.rate($0) }
+    let report: [String: Any] = [
+      "workload": workload, "threads": threads, "duration_ms": duration, "repeats": repeats,
+      "simulate_s_median": median, "simulate_s": simulate, "build_s_median": Self.median(build),
+      "events": Int(events), "events_per_s": events / median, "synapses": last.simulation.synapseCount,
+      "rates_hz": Dictionary(uniqueKeysWithValues: zip(network.populations.map(\.name), rates)),
+      "peak_rss_mb": Memory.peakResidentMB,
+    ]
+    if arguments.flag("--json") {
+      print(JSONText.encode(report))
+    } else {
+      print(String(format: "%@: %d thread(s), %g ms, median of %d: simulate %.3f s, build %.3f s",
+                   workload, threads, duration, repeats, median, Self.median(build)))
+      print(String(format: "events %.0f (%.3g events/s, %.2f ns/event), synapses %d, peak RSS %.0f MB",
+                   events, events / median, median / max(events, 1) * 1e9,
+                   last.simulation.synapseCount, Memory.peakResidentMB))
+      print("rates: " + zip(network.populations.map(\.name), rates)
+        .map { String(format: "%@ %.2f Hz", $0, $1) }.joined(separator: ", "))
+    }
+  }
+
+  /// Bytes per static synapse, from the growth of resident memory while building a
+  /// network of 100 000 neurons with 10^7 synapses (fixed in-degree 100).
+  private func memory(threads: Int) throws {
+    var network = Network(name: "memory", summary: "10^7 static synapses")
+    var neuron = IafPscDelta()
+    neuron.E_L = 0
+    neuron.V_reset = 0
+    neuron.V_th = 20
+    network.add(Population(name: "N", size: 100_000, model: .iafPscDelta(neuron)))
+    network.connect("N", "N", .fixedIndegree(100), weight: .constant(0.1), delay: .constant(1.5))
+    let before = Memory.residentBytes
+    let simulation = try Simulation(network: network, options: SimulationOptions(threads: threads))
+    let after = Memory.residentBytes
+    let perSynapse = Double(after - before) / Double(simulation.synapseCount)
+    let report: [String: Any] = [
+      "workload": "memory", "neurons": 100_000, "synapses": simulation.synapseCount,
+      "rss_growth_mb": Double(after - before) / 1e6, "bytes_per_synapse_rss": perSynapse,
+      "bytes_per_synapse_storage": Double(simulation.synapseBytes) / Double(simulation.synapseCount),
+      "peak_rss_mb": Memory.peakResidentMB,
+    ]
+    if arguments.flag("--json") {
+      print(JSONText.encode(report))
+    } else {
+      print(String(format: "memory: %d synapses, RSS grew %.1f MB: %.2f B/synapse (storage %.2f B), peak RSS %.0f MB",
+                   simulation.synapseCount, Double(after - before) / 1e6, perSynapse,
+                   Double(simulation.synapseBytes) / Double(simulation.synapseCount), Memory.peakResidentMB))
+    }
+  }
+
+  static func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    let mid = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  }
+}
+
+/// Resident memory of this process.
+enum Memory {
+  static var peakResidentMB: Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024  // KiB on Linux
+  }
+
+  static var residentBytes: Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+  }
+}

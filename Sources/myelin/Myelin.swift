@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// `myelin`: parse the command, run it, and map any error to one line and an exit code.
+@main
+struct Myelin {
+  static let version = "0.1.0"
+
+  static func main() {
+    let words = Array(CommandLine.arguments.dropFirst())
+    do {
+      try dispatch(words)
+    } catch {
+      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+      exit(ExitStatus.code(for: error))
+    }
+  }
+
+  static func dispatch(_ words: [String]) throws {
+    guard let command = words.first else {
+      print(Help.main)
+      throw CLIError("missing command (run, bench)")
+    }
+    let rest = Array(words.dropFirst())
+    switch command {
+    case "run": try RunCommand(rest).execute()
+    case "bench": try BenchCommand(rest).execute()
+    case "-h", "--help", "help": print(Help.main)
+    case "--version", "version": print("myelin \(version)")
+    default: throw CLIError("unknown command '\(command)' (commands: run, bench; see myelin --help)")
+    }
+  }
+}
