@@ -112,6 +112,28 @@ final class ProjectionState<S: SimulationScalar> {
     }
   }
 
+  /// The synapses as plain arrays, with receptor encoding undone (inhibitory weights
+  /// negative again, also onto conductance models).
+  func list(dt: Double, populations: [PopulationState<S>]) -> SynapseList {
+    let size = populations[target].size
+    let conductance = if case .iafCondExp = populations[target].model { true } else { false }
+    var out = SynapseList(sources: [], targets: [], weights: [], delays: [])
+    for s in 0..<populations[source].size {
+      for matrix in parts {
+        for k in matrix.rowStart[s]..<matrix.rowStart[s + 1] {
+          let encoded = Int(matrix.target[k])
+          let inhibitory = encoded >= size
+          let w = Double(matrix.weight[k])
+          out.sources.append(UInt32(s))
+          out.targets.append(UInt32(inhibitory ? encoded - size : encoded))
+          out.weights.append(inhibitory && conductance ? -w : w)
+          out.delays.append(Double(uniformDelay ?? Int(matrix.delay[k])) * dt)
+        }
+      }
+    }
+    return out
+  }
+
   /// Bytes of synapse storage: the figure behind the 8 B/synapse target.
   var bytes: Int {
     parts.reduce(0) {

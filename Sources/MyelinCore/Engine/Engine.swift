@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import Dispatch
 
 /// The step-major executor's machinery for one scalar type. ``Simulation`` wraps it.
 ///
@@ -57,43 +56,57 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
   func run(steps: Int) {
     guard steps > 0 else { return }
     let first = step
-    if partition.parts == 1 {
-      for j in 0..<Int64(steps) { advance(part: 0, step: first + j) }
-    } else {
-      let group = DispatchGroup()
+    defer { step = first + Int64(steps) }
+    let all = 0..<partition.parts
+    if partition.parts > 1 {
+      var workers: [WorkerThread] = []
       for part in 1..<partition.parts {
-        DispatchQueue.global().async(group: group) {
-          for j in 0..<Int64(steps) { self.advance(part: part, step: first + j) }
-        }
+        guard let worker = WorkerThread({
+          for j in 0..<Int64(steps) { self.advance(parts: part..<part + 1, step: first + j) }
+        }) else { break }
+        workers.append(worker)
       }
-      for j in 0..<Int64(steps) { advance(part: 0, step: first + j) }
-      group.wait()
+      if workers.count == partition.parts - 1 {
+        for j in 0..<Int64(steps) { advance(parts: 0..<1, step: first + j) }
+        for worker in workers { worker.join() }
+        return
+      }
+      // No thread could be started (with at most two parts, none was): run every part
+      // here, phase by phase, which gives the same results.
     }
-    step = first + Int64(steps)
+    for j in 0..<Int64(steps) { advance(parts: all, step: first + j, synchronized: false) }
   }
 
-  /// One step of part `part`, phase by phase in the order ``Phase`` defines.
+  /// One step of the given parts, phase by phase in the order ``Phase`` defines. A thread
+  /// running one part of several synchronises with the others after *emit*.
   @inline(__always)
-  func advance(part: Int, step: Int64) {
+  func advance(parts: Range<Int>, step: Int64, synchronized: Bool = true) {
     for phase in Phase.allCases {
       switch phase {
       case .integrate:
-        for population in populations { integrate(population, part: part, step: step) }
-      case .emit:
-        for population in populations { emit(population, part: part, step: step) }
-        barrier.wait()  // every part's spikes of this step are now visible
-      case .deliver:
-        var delivered = 0
-        for population in populations {
-          for p in outgoing[population.index] {
-            delivered += deliver(projections[p], from: population, part: part, step: step)
-          }
+        for part in parts {
+          for population in populations { integrate(population, part: part, step: step) }
         }
-        events[part] += delivered
+      case .emit:
+        for part in parts {
+          for population in populations { emit(population, part: part, step: step) }
+        }
+        // Every part's spikes of this step are visible after this point.
+        if synchronized && partition.parts > 1 { barrier.wait() }
+      case .deliver:
+        for part in parts {
+          var delivered = 0
+          for population in populations {
+            for p in outgoing[population.index] {
+              delivered += deliver(projections[p], from: population, part: part, step: step)
+            }
+          }
+          events[part] += delivered
+        }
       case .learn:
         break  // no plasticity rules yet
       case .record:
-        if part == 0, let monitor { monitor.record(populations, step: step) }
+        if parts.contains(0), let monitor { monitor.record(populations, step: step) }
       }
     }
   }

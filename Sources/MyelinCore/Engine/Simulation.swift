@@ -111,6 +111,16 @@ public final class Simulation {
     return engine.recordedSpikes(population: p)
   }
 
+  /// The built synapses of a projection, as NEST's GetConnections gives them: source and
+  /// target (local indices), weight (in the target model's unit, negative for inhibitory)
+  /// and delay (ms), grouped by source.
+  public func synapses(of projection: String) -> SynapseList? {
+    guard let p = network.projections.firstIndex(where: { $0.name == projection }) else {
+      return nil
+    }
+    return engine.synapses(projection: p, dt: options.dt)
+  }
+
   /// Current values of a state variable (V_m in mV, currents in pA, conductances in nS).
   public func values(_ variable: StateVariable, of population: String) -> [Double]? {
     guard let p = network.populationIndex(named: population) else { return nil }
@@ -173,6 +183,13 @@ enum EngineBox {
       case .double(let e): e.monitor
     }
     return monitor.map { ($0.steps[population], $0.nodes[population]) }
+  }
+
+  func synapses(projection: Int, dt: Double) -> SynapseList {
+    switch self {
+    case .float(let e): e.projections[projection].list(dt: dt, populations: e.populations)
+    case .double(let e): e.projections[projection].list(dt: dt, populations: e.populations)
+    }
   }
 
   func values(_ variable: StateVariable, population: Int) -> [Double]? {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 
-enum ThresholdKernels {
+package enum ThresholdKernels {
   /// Writes to `spikes` every n in [lo, hi) with v[n] ≥ threshold, ascending, and resets
   /// those neurons (v ← reset). Returns the spike count.
   ///
   /// `spikes` has room for hi − lo entries (PopulationState allocates one per neuron).
   @inline(__always)
-  static func emit<S: SimulationScalar>(
+  package static func emit<S: SimulationScalar>(
     v: UnsafeMutablePointer<S>, lo: Int, hi: Int, threshold: S, reset: S,
     spikes: UnsafeMutablePointer<Int32>
   ) -> Int {
@@ -29,7 +29,7 @@ enum ThresholdKernels {
   }
 
   /// The scalar twin of ``emit``: the test oracle for the SIMD path.
-  static func emitScalar<S: SimulationScalar>(
+  package static func emitScalar<S: SimulationScalar>(
     v: inout [S], threshold: S, reset: S
   ) -> [Int32] {
     var spikes: [Int32] = []
