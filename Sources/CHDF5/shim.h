@@ -5,6 +5,7 @@
 
 static inline hid_t chdf5_default(void) { return H5P_DEFAULT; }
 static inline unsigned chdf5_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned chdf5_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline hid_t chdf5_native_double(void) { return H5T_NATIVE_DOUBLE; }
 static inline hid_t chdf5_native_float(void) { return H5T_NATIVE_FLOAT; }
 static inline hid_t chdf5_native_uint64(void) { return H5T_NATIVE_UINT64; }

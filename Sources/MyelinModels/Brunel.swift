@@ -42,9 +42,11 @@ public enum Brunel {
     neuron.E_L = 0
     neuron.V_reset = 10
     neuron.V_th = theta
-    // ν_th = θ / (J·C_E·τ_m) per external synapse; each neuron gets C_E of them at η·ν_th.
-    let nuThreshold = theta / (J * Double(cE) * tauM)  // 1/ms
-    let externalRate = point.eta * nuThreshold * Double(cE) * 1000  // Hz
+    // ν_th = θ / (J·C_E·τ_m) per external synapse; each neuron gets C_E of them at η·ν_th,
+    // so the total is η·θ / (J·τ_m), independent of C_E (20 kHz at η = 2).
+    let externalRate = point.eta * theta / (J * tauM) * 1000  // Hz
+    // −g·J rounded to the decimal a model file would write (6·0.1 is not 0.6 in binary).
+    let inhibitory = (-point.g * J * 1e9).rounded() / 1e9
     var network = Network(
       name: "brunel",
       summary: """
@@ -60,7 +62,7 @@ public enum Brunel {
     for target in ["E", "I"] {
       network.connect("E", target, .fixedIndegree(cE), weight: .constant(J),
                       delay: .constant(delay), name: "E->\(target)")
-      network.connect("I", target, .fixedIndegree(cI), weight: .constant(-point.g * J),
+      network.connect("I", target, .fixedIndegree(cI), weight: .constant(inhibitory),
                       delay: .constant(delay), name: "I->\(target)")
     }
     return network

@@ -25,8 +25,9 @@ public enum VogelsAbbott {
     neuron.V_reset = -60
     neuron.V_th = -50
     return network(
-      name: "cuba", model: .iafPscExp(neuron), excitatoryWeight: 60 * 0.27 / 10,
-      inhibitoryWeight: -20 * 4.5 / 10, scale: scale,
+      name: "cuba", model: .iafPscExp(neuron), excitatoryWeight: 1.62,  // 60·0.27/10 mV
+      inhibitoryWeight: -9,  // −20·4.5/10 mV
+      scale: scale,
       initial: [.V_m: .distribution(.uniform(min: -60, max: -50))],
       summary: "Vogels & Abbott (2005) CUBA, Brian2's example parameters; expect 5-6 Hz.")
   }

@@ -40,7 +40,12 @@ struct RunCommand {
     options.recordSpikes = csvPath != nil
     let duration = try arguments.double("--duration") ?? network.defaults.duration
 
-    let outcome = try RunOutcome.measure(network: network, options: options, duration: duration)
+    let outcome: RunOutcome
+    do {
+      outcome = try RunOutcome.measure(network: network, options: options, duration: duration)
+    } catch let error as ModelError {
+      throw error.file == nil ? error.inFile(path) : error
+    }
     if let csvPath { try SpikeCSV.write(outcome.simulation, to: csvPath) }
     if arguments.flag("--json") {
       print(outcome.json(file: path))
@@ -99,12 +104,12 @@ struct RunOutcome {
       String(format: "dt %g ms, %d steps (%g ms), seed %llu, %d thread%@, %@", o.dt, steps,
              durationMs, o.seed, o.threads, o.threads == 1 ? "" : "s", o.precision.rawValue),
       "",
-      "population        model              size       spikes   rate (Hz)",
+      "population        model                  size       spikes   rate (Hz)",
     ]
     for (i, p) in simulation.network.populations.enumerated() {
       lines.append(
-        String(format: "%-17@ %-15@ %8d %12d %11.3f", p.name, p.model.name, p.size,
-               simulation.spikeCounts[i], rate(i)))
+        p.name.padded(17) + " " + p.model.name.padded(17)
+          + String(format: " %8d %12d %11.3f", p.size, simulation.spikeCounts[i], rate(i)))
     }
     let perSynapse = simulation.synapseCount > 0
       ? String(format: ", %.1f B each", Double(simulation.synapseBytes) / Double(simulation.synapseCount)) : ""
@@ -139,6 +144,13 @@ struct RunOutcome {
   }
 }
 
+extension String {
+  /// Left-aligned in a column of `width` characters.
+  func padded(_ width: Int) -> String {
+    count >= width ? self : self + String(repeating: " ", count: width - count)
+  }
+}
+
 extension Duration {
   var seconds: Double {
     let (s, attoseconds) = components
@@ -149,7 +161,7 @@ extension Duration {
 /// Compact, key-sorted JSON text for reports.
 enum JSONText {
   static func encode(_ object: Any) -> String {
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
       let text = String(data: data, encoding: .utf8)
     else { return "{}" }
     return text

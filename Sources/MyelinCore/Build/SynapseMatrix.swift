@@ -155,9 +155,10 @@ struct DelayPlan {
   init(_ projection: Projection, field: String, dt: Double) throws(ModelError) {
     self.dt = dt
     law = projection.delay
+    // A delay is rounded to whole steps (as NEST does) but may not be shorter than one.
     func steps(_ d: Double, _ field: String) throws(ModelError) -> Int {
       let n = (d / dt).rounded()
-      guard d.isFinite, n >= 1 else {
+      guard d.isFinite, d >= dt * (1 - 1e-9), n >= 1 else {
         throw ModelError(field: field, problem: "delay \(d) ms is shorter than one step",
                          allowed: ">= dt = \(dt) ms")
       }

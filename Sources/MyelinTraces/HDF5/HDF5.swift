@@ -15,11 +15,20 @@ public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 }
 
-/// Sole owner of an open HDF5 file (read-only). This file is the only one that calls H5*;
-/// HDF5's own error printing is silenced and statuses become ``FileError``s.
+/// Sole owner of an open HDF5 file. This file is the only one that calls H5*; HDF5's own
+/// error printing is silenced and statuses become ``FileError``s.
 final class HDF5File {
   let path: String
   private let id: hid_t
+
+  /// Creates (or truncates) a file for writing.
+  init(creating path: String) throws(FileError) {
+    chdf5_silence_errors()
+    self.path = path
+    let file = H5Fcreate(path, chdf5_acc_trunc(), chdf5_default(), chdf5_default())
+    guard file >= 0 else { throw FileError(path: path, object: "", problem: "cannot be created") }
+    id = file
+  }
 
   init(readingFrom path: String) throws(FileError) {
     chdf5_silence_errors()
@@ -34,6 +43,30 @@ final class HDF5File {
   }
 
   deinit { H5Fclose(id) }
+
+  /// Writes a one-dimensional float64 dataset.
+  func write(_ name: String, doubles values: [Double]) throws(FileError) {
+    try write(name, values, type: chdf5_native_double())
+  }
+
+  /// Writes a one-dimensional uint64 dataset.
+  func write(_ name: String, uint64 values: [UInt64]) throws(FileError) {
+    try write(name, values, type: chdf5_native_uint64())
+  }
+
+  private func write<T>(_ name: String, _ values: [T], type: hid_t) throws(FileError) {
+    var count = hsize_t(values.count)
+    let space = H5Screate_simple(1, &count, nil)
+    guard space >= 0 else { throw FileError(path: path, object: name, problem: "no dataspace") }
+    defer { H5Sclose(space) }
+    let dataset = H5Dcreate2(id, name, type, space, chdf5_default(), chdf5_default(), chdf5_default())
+    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "cannot be created") }
+    defer { H5Dclose(dataset) }
+    let status = values.withUnsafeBytes {
+      H5Dwrite(dataset, type, chdf5_all(), chdf5_all(), chdf5_default(), $0.baseAddress)
+    }
+    guard status >= 0 else { throw FileError(path: path, object: name, problem: "cannot be written") }
+  }
 
   /// A one-dimensional dataset converted to `Double` (any integer or float type).
   func readDoubles(_ name: String) throws(FileError) -> [Double] {

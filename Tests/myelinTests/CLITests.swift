@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Testing
+
+/// End-to-end tests of the `myelin` binary: exit codes, one-line errors, JSON output.
+@Suite struct CLITests {
+  struct Result {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
+
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  /// The binary next to the test bundle (SwiftPM builds it, as this target depends on it).
+  static var binary: URL {
+    let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    return here.appendingPathComponent("myelin")
+  }
+
+  static func run(_ arguments: [String], input files: [String: String] = [:]) throws -> Result {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("myelin-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for (name, text) in files {
+      try Data(text.utf8).write(to: directory.appendingPathComponent(name))
+    }
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                  stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  static let tiny = """
+    {"name": "tiny", "duration": 50, "populations": [
+      {"name": "in", "size": 2, "model": "spike_generator", "spike_times": [[1, 2], [3]]},
+      {"name": "out", "size": 3, "model": "iaf_psc_exp"}],
+     "projections": [{"source": "in", "target": "out", "connector": {"rule": "all_to_all"},
+                      "weight": 2000, "delay": 1}]}
+    """
+
+  @Test func runPrintsJSONSummary() throws {
+    let result = try Self.run(["run", "tiny.json", "--json", "--threads", "2"], input: ["tiny.json": Self.tiny])
+    #expect(result.status == 0, "\(result.stderr)")
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let populations = try #require(object["populations"] as? [[String: Any]])
+    #expect(populations.map { $0["name"] as? String } == ["in", "out"])
+    #expect(populations[0]["spikes"] as? Int == 3)
+    #expect(object["synapses"] as? Int == 6)
+    #expect(object["events"] as? Int == 9)
+    #expect(object["steps"] as? Int == 500)
+    for key in ["build_s", "simulate_s"] { #expect(object[key] is Double) }
+  }
+
+  @Test func spikesCSVHasOneLinePerSpike() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("myelin-csv-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = directory.appendingPathComponent("tiny.json")
+    try Data(Self.tiny.utf8).write(to: model)
+    let csv = directory.appendingPathComponent("spikes.csv")
+    let result = try Self.run(["run", model.path, "--spikes-csv", csv.path])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+    #expect(lines.first == "population,node_id,step,time_ms")
+    #expect(lines.contains("in,0,10,1.0"))
+  }
+
+  @Test(arguments: [
+    (["run", "missing.json"], "error: missing.json: <file>: no such file"),
+    (["run", "bad.json"], "error: bad.json: line 1, column 2: malformed JSON"),
+    (["run", "tiny.json", "--threads", "3"], "error: invalid value '3' for '--threads'"),
+    (["run", "tiny.json", "--dt", "-1"], "error: invalid value '-1' for '--dt'"),
+    (["run", "tiny.json", "--dt", "1.25"], "error: tiny.json: projections[0].delay: delay 1.0 ms is shorter"),
+    (["run", "tiny.json", "--duration", "0.05"], "error: tiny.json: duration: 0.05 ms is not a whole number of steps"),
+    (["run", "tiny.json", "--frobnicate"], "error: unknown option '--frobnicate'"),
+    (["run"], "error: run needs a model file"),
+    (["fly"], "error: unknown command 'fly'"),
+    (["bench", "nest"], "error: unknown workload 'nest'"),
+  ])
+  func badInputExitsWithTwoAndOneLine(arguments: [String], message: String) throws {
+    let result = try Self.run(arguments, input: ["tiny.json": Self.tiny, "bad.json": "{,}"])
+    #expect(result.status == 2)
+    #expect(result.stderr.hasPrefix(message), "\(result.stderr)")
+    #expect(result.stderr.split(separator: "\n").count == 1)
+  }
+
+  @Test func helpExplainsEveryOption() throws {
+    let result = try Self.run(["run", "--help"])
+    #expect(result.status == 0)
+    for option in ["--duration", "--dt", "--seed", "--threads", "--precision", "--json", "--spikes-csv"] {
+      #expect(result.stdout.contains(option), "\(option) missing from run --help")
+    }
+    #expect(try Self.run(["--help"]).stdout.contains("USAGE: myelin"))
+  }
+}
