@@ -23,7 +23,7 @@ struct MemoryEstimate {
       if case .pairwiseBernoulli = projection.connector { count += 5 * count.squareRoot() }
       let variable = projection.delay.constantValue == nil
       // Index + weight (+ delay), and row starts for every part.
-      total += count * (4 + scalar + (variable ? 2 : 0)) + sources * 8 * Double(options.threads + 1)
+      total += count * (4 + scalar + (variable ? 2 : 0)) + sources * 4 * Double(options.threads + 1)
       let delay = projection.delay.bounds.max
       if delay.isFinite { maxDelaySteps[t] = max(maxDelaySteps[t], delay / options.dt) }
     }

@@ -4,10 +4,14 @@
 ///
 /// `target` holds the index into a ring-buffer slot, `channel · N + n`, so the receptor
 /// chosen by the weight's sign costs nothing at delivery. Storage per synapse is 4 B of
-/// index plus one scalar of weight (8 B in Float), plus 2 B when delays vary per synapse.
+/// index, plus one scalar of weight (4 B in Float) unless every synapse of the projection
+/// has the same weight (NEST's `static_synapse_hom_w`), plus 2 B when delays vary.
 struct SynapseMatrix<S: SimulationScalar> {
-  var rowStart: [Int]
+  /// 32-bit offsets: half the cache footprint of `Int`, which matters because every thread
+  /// looks up the rows of every spike (measured in docs/benchmarks.md).
+  var rowStart: [UInt32]
   var target: [UInt32]
+  /// Per-synapse weights; empty when the projection's weight is uniform.
   var weight: [S]
   /// Delay in steps per synapse; empty when the projection's delay is uniform.
   var delay: [UInt16]
@@ -35,6 +39,8 @@ final class ProjectionState<S: SimulationScalar> {
   let parts: [SynapseMatrix<S>]
   /// The delay of every synapse in steps, or nil when it varies per synapse.
   let uniformDelay: Int?
+  /// The stored weight of every synapse, or nil when weights vary per synapse.
+  let uniformWeight: S?
   let maxDelay: Int
   let count: Int
 
@@ -70,19 +76,28 @@ final class ProjectionState<S: SimulationScalar> {
     generator.forEachPair { s, t in rowStarts[Int(owner[t])][s + 1] += 1 }
     for p in 0..<P {
       for i in 0..<sourceSize { rowStarts[p][i + 1] += rowStarts[p][i] }
+      guard rowStarts[p][sourceSize] <= Int(UInt32.max) else {
+        throw ModelError(field: field, problem: "has \(rowStarts[p][sourceSize]) synapses onto one thread's neurons",
+                         allowed: "fewer than 2^32; split the projection")
+      }
     }
 
     // Pass 2: the same pairs again, placed in their rows with weight and delay.
     let channels = targetModel.receptorChannels
     let conductance = if case .iafCondExp = targetModel { true } else { false }
     var targets = rowStarts.map { [UInt32](repeating: 0, count: $0[sourceSize]) }
-    var weights = rowStarts.map { [S](repeating: 0, count: $0[sourceSize]) }
+    let explicitList: SynapseList? = if case .explicit(let list) = projection.connector { list } else { nil }
+    let constant = explicitList == nil ? projection.weight.constantValue : nil
+    uniformWeight = constant.map { w in
+      S(channels == 2 && w < 0 && conductance ? -w : w)
+    }
+    var weights = rowStarts.map { [S](repeating: 0, count: constant == nil ? $0[sourceSize] : 0) }
     var delaySteps = rowStarts.map {
       [UInt16](repeating: 0, count: delays.uniform == nil ? $0[sourceSize] : 0)
     }
     var cursor = rowStarts
     var k = 0
-    let explicit: SynapseList? = if case .explicit(let list) = projection.connector { list } else { nil }
+    let explicit = explicitList
     let weightLaw = projection.weight
     generator.forEachPair { s, t in
       let w: Double
@@ -99,7 +114,7 @@ final class ProjectionState<S: SimulationScalar> {
       cursor[p][s] += 1
       let inhibitory = channels == 2 && w < 0
       targets[p][slot] = UInt32(truncatingIfNeeded: (inhibitory ? targetSize : 0) + t)
-      weights[p][slot] = S(inhibitory && conductance ? -w : w)
+      if constant == nil { weights[p][slot] = S(inhibitory && conductance ? -w : w) }
       if delays.uniform == nil {
         delaySteps[p][slot] = delays.steps(synapse: k, explicit: explicit, philox: philox, stream: RandomStream.delays(index))
       }
@@ -107,7 +122,7 @@ final class ProjectionState<S: SimulationScalar> {
     }
     count = k
     parts = (0..<P).map {
-      SynapseMatrix(rowStart: rowStarts[$0], target: targets[$0], weight: weights[$0],
+      SynapseMatrix(rowStart: rowStarts[$0].map { UInt32($0) }, target: targets[$0], weight: weights[$0],
                     delay: delaySteps[$0])
     }
   }
@@ -120,10 +135,10 @@ final class ProjectionState<S: SimulationScalar> {
     var out = SynapseList(sources: [], targets: [], weights: [], delays: [])
     for s in 0..<populations[source].size {
       for matrix in parts {
-        for k in matrix.rowStart[s]..<matrix.rowStart[s + 1] {
+        for k in Int(matrix.rowStart[s])..<Int(matrix.rowStart[s + 1]) {
           let encoded = Int(matrix.target[k])
           let inhibitory = encoded >= size
-          let w = Double(matrix.weight[k])
+          let w = Double(uniformWeight ?? matrix.weight[k])
           out.sources.append(UInt32(s))
           out.targets.append(UInt32(inhibitory ? encoded - size : encoded))
           out.weights.append(inhibitory && conductance ? -w : w)
@@ -137,7 +152,7 @@ final class ProjectionState<S: SimulationScalar> {
   /// Bytes of synapse storage: the figure behind the 8 B/synapse target.
   var bytes: Int {
     parts.reduce(0) {
-      $0 + $1.rowStart.count * 8 + $1.target.count * 4 + $1.weight.count * MemoryLayout<S>.size
+      $0 + $1.rowStart.count * 4 + $1.target.count * 4 + $1.weight.count * MemoryLayout<S>.size
         + $1.delay.count * 2
     }
   }

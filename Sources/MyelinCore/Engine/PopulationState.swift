@@ -49,6 +49,8 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
   let spikeTotals: UnsafeMutablePointer<Int>
   let partition: Partition
 
+  /// Scratch for Poisson counts; each part uses its own range.
+  let counts: UnsafeMutablePointer<Int32>
   let current: CurrentSchedule
   let poissonInputs: [PoissonDrive<S>]
   /// Spike generator events per part, sorted by emitting step, and each part's cursor.
@@ -118,6 +120,8 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
     poissonInputs = drives
 
     v = .allocate(capacity: size)
+    counts = .allocate(capacity: size)
+    counts.initialize(repeating: 0, count: size)
     a = .allocate(capacity: size)
     b = .allocate(capacity: size)
     refractoryIndex = .allocate(capacity: size)
@@ -149,6 +153,7 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
 
   deinit {
     v.deallocate()
+    counts.deallocate()
     a.deallocate()
     b.deallocate()
     refractoryIndex.deallocate()

@@ -35,6 +35,33 @@ public struct Philox: Sendable {
     return SIMD4(x0, x1, x2, x3)
   }
 
+  /// Four blocks at once, for indices `index ..< index + 4` of one (stream, counter), in
+  /// vector lanes; lane j of the result's element i is word i of block index + j.
+  @inline(__always)
+  public func blocks4(stream: UInt32, index: UInt32, counter: UInt64)
+    -> (SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>)
+  {
+    var x0 = SIMD4<UInt32>(repeating: UInt32(truncatingIfNeeded: counter))
+    var x1 = SIMD4<UInt32>(repeating: UInt32(truncatingIfNeeded: counter >> 32))
+    var x2 = SIMD4<UInt32>(index, index &+ 1, index &+ 2, index &+ 3)
+    var x3 = SIMD4<UInt32>(repeating: stream)
+    var k0 = key0, k1 = key1
+    let m0 = SIMD4<UInt64>(repeating: 0xD251_1F53), m1 = SIMD4<UInt64>(repeating: 0xCD9E_8D57)
+    for _ in 0..<10 {
+      let p0 = m0 &* SIMD4<UInt64>(truncatingIfNeeded: x0)
+      let p1 = m1 &* SIMD4<UInt64>(truncatingIfNeeded: x2)
+      let n0 = SIMD4<UInt32>(truncatingIfNeeded: p1 &>> 32) ^ x1 ^ SIMD4(repeating: k0)
+      let n2 = SIMD4<UInt32>(truncatingIfNeeded: p0 &>> 32) ^ x3 ^ SIMD4(repeating: k1)
+      x1 = SIMD4<UInt32>(truncatingIfNeeded: p1)
+      x3 = SIMD4<UInt32>(truncatingIfNeeded: p0)
+      x0 = n0
+      x2 = n2
+      k0 &+= 0x9E37_79B9
+      k1 &+= 0xBB67_AE85
+    }
+    return (x0, x1, x2, x3)
+  }
+
   /// Words for a (stream, index, counter) triple; `counter` is usually the time step.
   @inline(__always)
   public func block(stream: UInt32, index: UInt32, counter: UInt64) -> SIMD4<UInt32> {
