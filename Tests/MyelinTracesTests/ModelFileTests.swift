@@ -87,6 +87,10 @@ import Testing
      "populations[0].rate", "spikes per step"),
     ("{\"populations\": [{\"name\": \"G\", \"size\": 2, \"model\": \"spike_generator\", \"spike_times\": [[1.0]]}]}",
      "populations[0].spike_times", "one list per neuron"),
+    ("{\"seed\": 9223372036854775807, \"populations\": [{\"name\": \"A\", \"size\": 1, \"model\": \"iaf_psc_exp\"}]}",
+     "seed", "an integer in"),
+    ("{\"seed\": -1, \"populations\": [{\"name\": \"A\", \"size\": 1, \"model\": \"iaf_psc_exp\"}]}",
+     "seed", "an integer in"),
   ])
   func badInputIsNamed(text: String, field: String, problem: String) throws {
     let error = try #require(Self.error(text))

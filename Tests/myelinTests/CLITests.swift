@@ -97,6 +97,18 @@ import Testing
     #expect(result.stderr.split(separator: "\n").count == 1)
   }
 
+  /// A model given as a bare file name still finds its HDF5 synapse file beside it.
+  @Test func relativeSynapseFileResolvesBesideTheModel() throws {
+    let model = """
+      {"duration": 10, "populations": [{"name": "A", "size": 1, "model": "iaf_psc_exp"}],
+       "projections": [{"source": "A", "target": "A",
+                        "connector": {"rule": "explicit", "file": "missing-synapses.h5"}}]}
+      """
+    let result = try Self.run(["run", "model.json"], input: ["model.json": model])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("./missing-synapses.h5: no such file"), "\(result.stderr)")
+  }
+
   @Test func helpExplainsEveryOption() throws {
     let result = try Self.run(["run", "--help"])
     #expect(result.status == 0)

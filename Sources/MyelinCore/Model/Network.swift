@@ -104,8 +104,17 @@ extension Connector {
   func validate(_ field: String, sources: Int, targets: Int, samePopulation: Bool)
     throws(ModelError)
   {
-    // Without autapses a neuron of the same population cannot be its own partner.
-    func available(_ n: Int, _ autapses: Bool) -> Int { samePopulation && !autapses ? n - 1 : n }
+    // Without autapses a neuron of the same population cannot be its own partner; without
+    // multapses a degree cannot exceed the partners there are.
+    func checkDegree(_ k: Int, of n: Int, _ name: String, _ partner: String, autapses: Bool,
+                     multapses: Bool) throws(ModelError) {
+      let limit = samePopulation && !autapses ? n - 1 : n
+      guard k >= 0, multapses || k <= limit, limit > 0 || k == 0 else {
+        throw ModelError(field: field + "." + name, problem: "is \(k)",
+                         allowed: multapses ? "0 or more, with at least one possible \(partner)"
+                           : "0...\(limit) without multapses")
+      }
+    }
     switch self {
     case .allToAll: return
     case .oneToOne:
@@ -114,19 +123,9 @@ extension Connector {
                        allowed: "source size == target size")
     case .pairwiseBernoulli(let p, _): try Check.probability(p, field + ".p")
     case .fixedIndegree(let k, let autapses, let multapses):
-      let limit = available(sources, autapses)
-      guard k >= 0, multapses || k <= limit, limit > 0 || k == 0 else {
-        throw ModelError(field: field + ".indegree", problem: "is \(k)",
-                         allowed: multapses ? "0 or more, with at least one possible source"
-                           : "0...\(limit) without multapses")
-      }
+      try checkDegree(k, of: sources, "indegree", "source", autapses: autapses, multapses: multapses)
     case .fixedOutdegree(let k, let autapses, let multapses):
-      let limit = available(targets, autapses)
-      guard k >= 0, multapses || k <= limit, limit > 0 || k == 0 else {
-        throw ModelError(field: field + ".outdegree", problem: "is \(k)",
-                         allowed: multapses ? "0 or more, with at least one possible target"
-                           : "0...\(limit) without multapses")
-      }
+      try checkDegree(k, of: targets, "outdegree", "target", autapses: autapses, multapses: multapses)
     case .fixedTotalNumber(let n, let autapses, let multapses):
       let pairs = sources * targets - (samePopulation && !autapses ? sources : 0)
       guard n >= 0, multapses || n <= pairs, pairs > 0 || n == 0 else {

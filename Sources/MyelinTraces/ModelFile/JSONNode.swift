@@ -60,10 +60,11 @@ struct JSONNode {
 
   func integer(_ range: ClosedRange<Int>) throws(ModelError) -> Int {
     let x = try number()
-    guard x == x.rounded(), x >= Double(range.lowerBound), x <= Double(range.upperBound) else {
+    // Convert only values that fit: Double(Int.max) rounds up to 2^63, which Int(_:) traps on.
+    guard let value = Int(exactly: x), range.contains(value) else {
       throw fail("is \(x)", allowed: "an integer in \(range.lowerBound)...\(range.upperBound)")
     }
-    return Int(x)
+    return value
   }
 }
 

@@ -15,7 +15,8 @@ public enum ModelFile {
     guard let text = String(data: data, encoding: .utf8) else {
       throw ModelError(field: "<file>", problem: "is not UTF-8 text", file: path)
     }
-    let directory = (path as NSString).deletingLastPathComponent
+    let parent = (path as NSString).deletingLastPathComponent
+    let directory = parent.isEmpty ? "." : parent
     do {
       let network = try parse(text, directory: directory)
       try network.validate()
