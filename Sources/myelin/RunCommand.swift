@@ -38,7 +38,7 @@ struct RunCommand {
     }
     let csvPath = arguments.string("--spikes-csv")
     options.recordSpikes = csvPath != nil
-    let duration = try arguments.double("--duration") ?? network.defaults.duration
+    let duration = try arguments.double("--duration", positive: false) ?? network.defaults.duration
 
     let outcome: RunOutcome
     do {
@@ -92,8 +92,10 @@ struct RunOutcome {
 
   var durationMs: Double { Double(steps) * simulation.options.dt }
 
+  /// Mean rate in Hz; 0 for a run of zero duration.
   func rate(_ index: Int) -> Double {
     let size = simulation.network.populations[index].size
+    guard durationMs > 0 else { return 0 }
     return Double(simulation.spikeCounts[index]) / Double(size) / (durationMs / 1000)
   }
 
@@ -168,19 +170,25 @@ enum JSONText {
   }
 }
 
-/// Every recorded spike as CSV, population by population.
+/// Every recorded spike as CSV, population by population, written in blocks.
 enum SpikeCSV {
   static func write(_ simulation: Simulation, to path: String) throws {
+    guard FileManager.default.createFile(atPath: path, contents: nil),
+      let file = FileHandle(forWritingAtPath: path)
+    else { throw CLIError("cannot write '\(path)'") }
+    defer { try? file.close() }
     var text = "population,node_id,step,time_ms\n"
     let dt = simulation.options.dt
     for population in simulation.network.populations {
       guard let (steps, nodes) = simulation.recordedSpikes(of: population.name) else { continue }
       for k in steps.indices {
         text += "\(population.name),\(nodes[k]),\(steps[k]),\(Double(steps[k]) * dt)\n"
+        if text.utf8.count > 1 << 20 {
+          try file.write(contentsOf: Data(text.utf8))
+          text = ""
+        }
       }
     }
-    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-      throw CLIError("cannot write '\(path)'")
-    }
+    try file.write(contentsOf: Data(text.utf8))
   }
 }

@@ -38,7 +38,9 @@ import Testing
   }
 
   /// Largest |V − V_ref| in mV over 100 ms for the given synaptic time constants.
-  static func maximumError(tauEx: Double, tauIn: Double) throws -> Double {
+  static func maximumError(
+    tauEx: Double, tauIn: Double, weightEx: Double = 8, weightIn: Double = 20
+  ) throws -> Double {
     var p = IafCondExp()
     p.V_th = 1000
     p.tau_syn_ex = tauEx
@@ -52,12 +54,12 @@ import Testing
     network.add(Population(name: "in", size: 1, model: .spikeGenerator(
       spikeTimes: [stampsIn.map { Double($0) * 0.1 }])))
     network.add(Population(name: "n", size: 1, model: .iafCondExp(p), stimuli: [.dc(amplitude: current)]))
-    network.connect("ex", "n", .allToAll(), weight: .constant(8), delay: .constant(0.1))
-    network.connect("in", "n", .allToAll(), weight: .constant(-20), delay: .constant(0.1))
+    network.connect("ex", "n", .allToAll(), weight: .constant(weightEx), delay: .constant(0.1))
+    network.connect("in", "n", .allToAll(), weight: .constant(-weightIn), delay: .constant(0.1))
     let simulation = try Simulation(network: network, options: SimulationOptions(precision: .double))
     // Inputs stamped s with delay one step add to g at the end of the step ending at s + dt.
-    let inputs = stampsEx.map { (stamp: $0 + 1, gEx: 8.0, gIn: 0.0) }
-      + stampsIn.map { (stamp: $0 + 1, gEx: 0.0, gIn: 20.0) }
+    let inputs = stampsEx.map { (stamp: $0 + 1, gEx: weightEx, gIn: 0.0) }
+      + stampsIn.map { (stamp: $0 + 1, gEx: 0.0, gIn: weightIn) }
     let expected = reference(p, inputs: inputs, current: current, h: 0.1, steps: 1000)
     var worst = 0.0
     for j in 0..<1000 {
@@ -77,5 +79,12 @@ import Testing
   @Test func vogelsAbbottTimeConstants() throws {
     let error = try Self.maximumError(tauEx: 5, tauIn: 10)
     #expect(error < 1e-7, "max |ΔV| = \(error) mV")
+  }
+
+  /// Conductances of tens of µS make a single RK4 step unstable (it would fire the neuron);
+  /// stiff neurons take substeps and stay close to the reference.
+  @Test func stiffConductancesTakeSubsteps() throws {
+    let error = try Self.maximumError(tauEx: 5, tauIn: 10, weightEx: 8, weightIn: 20_000)
+    #expect(error < 0.01, "max |ΔV| = \(error) mV")
   }
 }

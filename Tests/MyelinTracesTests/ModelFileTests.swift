@@ -89,6 +89,16 @@ import Testing
      "populations[0].spike_times", "one list per neuron"),
     ("{\"seed\": 9223372036854775807, \"populations\": [{\"name\": \"A\", \"size\": 1, \"model\": \"iaf_psc_exp\"}]}",
      "seed", "an integer in"),
+    ("{\"populations\": [{\"name\": \"A\", \"size\": 1, \"model\": \"iaf_psc_exp\", \"params\": {\"V_th\": -55, \"V_reset\": -55.0000001}}]}",
+     "populations[0].params.V_reset", "equals V_th in float precision"),
+    ("{\"populations\": [{\"name\": \"A\", \"size\": 1, \"model\": \"iaf_psc_exp\", \"params\": {\"t_ref\": 1e10}}]}",
+     "populations[0].params.t_ref", "steps of dt"),
+    ("{\"populations\": [{\"name\": \"G\", \"size\": 1, \"model\": \"spike_generator\", \"spike_times\": [[1e300]]}]}",
+     "populations[0].spike_times[0][0]", "too late"),
+    ("{\"populations\": [{\"name\": \"A\", \"size\": 2, \"model\": \"iaf_psc_exp\"}], \"projections\": [{\"source\": \"A\", \"target\": \"A\", \"connector\": {\"rule\": \"all_to_all\"}, \"weight\": 1e300}]}",
+     "projections[0].weight", "finite value in the run's precision"),
+    ("{\"populations\": [{\"name\": \"A\", \"size\": 2, \"model\": \"iaf_psc_exp\"}], \"projections\": [{\"source\": \"A\", \"target\": \"A\", \"connector\": {\"rule\": \"all_to_all\"}, \"weight\": {\"uniform\": [-1e308, 1e308]}}]}",
+     "projections[0].weight", "too wide"),
     ("{\"seed\": -1, \"populations\": [{\"name\": \"A\", \"size\": 1, \"model\": \"iaf_psc_exp\"}]}",
      "seed", "an integer in"),
   ])
@@ -96,6 +106,38 @@ import Testing
     let error = try #require(Self.error(text))
     #expect(error.field == field, "\(error)")
     #expect(error.description.contains(problem), "\(error)")
+  }
+
+  /// A far-future stimulus end is "never", not a trap.
+  @Test func farFutureTimesAreAccepted() throws {
+    let network = try ModelFile.parse("""
+      {"populations": [{"name": "A", "size": 1, "model": "iaf_psc_exp",
+        "stimuli": [{"type": "dc", "amplitude": 500, "start": 0, "stop": 1e300},
+                    {"type": "step_current", "times": [0, 1e300], "amplitudes": [10, 0]}]}]}
+      """)
+    let simulation = try Simulation(network: network, options: SimulationOptions(recordSpikes: true))
+    try simulation.run(duration: 100)
+    #expect(simulation.spikeCounts[0] > 0)
+    #expect(throws: ModelError.self) { try simulation.run(duration: 1e300) }
+  }
+
+  /// Each stimulus draws from its own random stream, however many a population has.
+  @Test func manyStimuliKeepDistinctStreams() throws {
+    let padding = Array(repeating: "{\"type\": \"dc\", \"amplitude\": 0}", count: 64)
+      .joined(separator: ", ")
+    let network = try ModelFile.parse("""
+      {"populations": [
+        {"name": "A", "size": 50, "model": "iaf_psc_delta",
+         "stimuli": [\(padding), {"type": "poisson", "rate": 20000, "weight": 0.5}]},
+        {"name": "B", "size": 50, "model": "iaf_psc_delta",
+         "stimuli": [{"type": "poisson", "rate": 20000, "weight": 0.5}]}]}
+      """)
+    let simulation = try Simulation(network: network, options: SimulationOptions(recordSpikes: true))
+    try simulation.run(duration: 200)
+    let a = try #require(simulation.recordedSpikes(of: "A"))
+    let b = try #require(simulation.recordedSpikes(of: "B"))
+    #expect(!a.steps.isEmpty)
+    #expect(a.steps != b.steps || a.nodes != b.nodes)
   }
 
   @Test func nonPositiveDtIsRejected() throws {

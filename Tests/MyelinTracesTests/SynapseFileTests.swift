@@ -62,4 +62,23 @@ import Testing
       #expect(error.problem.contains("is not an HDF5 file"))
     }
   }
+
+  @Test(arguments: [[-1.0], [1.5], [5e9]])
+  func indicesMustBeWholeAndInRange(sources: [Double]) throws {
+    let path = Self.temporary("bad-index-\(sources[0]).h5")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let file = try HDF5File(creating: path)
+    try file.write("source", doubles: sources)
+    try file.write("target", doubles: [0])
+    try file.write("weight", doubles: [1])
+    try file.write("delay", doubles: [1])
+    _ = consume file
+    do {
+      _ = try SynapseFile.read(path: path)
+      Issue.record("index \(sources[0]) was accepted")
+    } catch {
+      #expect(error.object == "source")
+      #expect(error.problem.contains("not an index"))
+    }
+  }
 }

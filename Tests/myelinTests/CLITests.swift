@@ -64,6 +64,15 @@ import Testing
     for key in ["build_s", "simulate_s"] { #expect(object[key] is Double) }
   }
 
+  @Test func zeroDurationReportsZeroRates() throws {
+    let result = try Self.run(["run", "tiny.json", "--json", "--duration", "0"], input: ["tiny.json": Self.tiny])
+    #expect(result.status == 0, "\(result.stderr)")
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let populations = try #require(object["populations"] as? [[String: Any]])
+    #expect(populations.allSatisfy { $0["rate_hz"] as? Double == 0 })
+  }
+
   @Test func spikesCSVHasOneLinePerSpike() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("myelin-csv-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -85,6 +94,8 @@ import Testing
     (["run", "tiny.json", "--dt", "-1"], "error: invalid value '-1' for '--dt'"),
     (["run", "tiny.json", "--dt", "1.25"], "error: tiny.json: projections[0].delay: delay 1.0 ms is shorter"),
     (["run", "tiny.json", "--duration", "0.05"], "error: tiny.json: duration: 0.05 ms is not a whole number of steps"),
+    (["run", "tiny.json", "--duration", "1e300"], "error: tiny.json: duration: 1e+300 ms is"),
+    (["bench", "cuba", "--duration", "1e300"], "error: <model>: duration: 1e+300 ms is"),
     (["run", "tiny.json", "--frobnicate"], "error: unknown option '--frobnicate'"),
     (["run"], "error: run needs a model file"),
     (["fly"], "error: unknown command 'fly'"),

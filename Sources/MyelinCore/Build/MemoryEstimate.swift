@@ -21,10 +21,19 @@ struct MemoryEstimate {
         projection.connector, sources: network.populations[s].size,
         targets: network.populations[t].size)
       if case .pairwiseBernoulli = projection.connector { count += 5 * count.squareRoot() }
-      let variable = projection.delay.constantValue == nil
-      // Index + weight (+ delay), and row starts for every part.
-      total += count * (4 + scalar + (variable ? 2 : 0)) + sources * 4 * Double(options.threads + 1)
-      let delay = projection.delay.bounds.max
+      var delay = projection.delay.bounds.max
+      var variable = projection.delay.constantValue == nil
+      if case .explicit(let list) = projection.connector {
+        delay = list.delays.max() ?? 1
+        variable = Set(list.delays).count > 1
+      }
+      // Index + weight (+ delay) per synapse; while building, 8 B row counts and cursors
+      // per source and part (the larger of the two phases).
+      let parts = Double(options.threads)
+      total += count * (4 + scalar + (variable ? 2 : 0)) + sources * 16 * parts
+      if case .fixedTotalNumber(_, _, false) = projection.connector {
+        total += count * 48  // the set of drawn pairs that rules out multapses
+      }
       if delay.isFinite { maxDelaySteps[t] = max(maxDelaySteps[t], delay / options.dt) }
     }
     for (i, population) in network.populations.enumerated() {
@@ -35,9 +44,24 @@ struct MemoryEstimate {
     bytes = total
   }
 
-  /// Physical memory of this machine in bytes.
+  /// Memory this process may use, in bytes: physical memory, or a smaller cgroup (container)
+  /// limit where one is set.
   static var physicalMemory: Double {
-    Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+    let physical = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+    for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+      if let limit = readNumber(path), limit > 0 { return min(physical, limit) }
+    }
+    return physical
+  }
+
+  /// The number in a one-line text file, or nil ("max", missing file, anything else).
+  private static func readNumber(_ path: String) -> Double? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var buffer = [CChar](repeating: 0, count: 64)
+    guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
+    let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return Double(text.filter { !$0.isWhitespace })
   }
 
   func check() throws(ModelError) {

@@ -17,7 +17,9 @@ struct SynapseMatrix<S: SimulationScalar> {
   var delay: [UInt16]
 }
 
-/// Streams of the counter-based RNG, so that no two uses share random numbers.
+/// Streams of the counter-based RNG, so that no two uses share random numbers. The top
+/// four bits name the use; Network.validate bounds the indices so that fields never
+/// overlap (projections < 2^24, populations < 2^16, stimuli per population < 2^12).
 enum RandomStream {
   static func connectivity(_ projection: Int) -> UInt32 { UInt32(0x1000_0000 + projection * 4) }
   static func weights(_ projection: Int) -> UInt32 { UInt32(0x1000_0001 + projection * 4) }
@@ -26,7 +28,7 @@ enum RandomStream {
     UInt32(0x2000_0000 + population * 16 + variable)
   }
   static func stimulus(_ population: Int, _ index: Int) -> UInt32 {
-    UInt32(0x3000_0000 + population * 64 + index)
+    UInt32(0x3000_0000 + population * 4096 + index)
   }
   static func generator(_ population: Int) -> UInt32 { UInt32(0x4000_0000 + population) }
 }
@@ -97,6 +99,8 @@ final class ProjectionState<S: SimulationScalar> {
     }
     var cursor = rowStarts
     var k = 0
+    // The first weight the run's precision cannot hold (a Double above Float's range).
+    var unrepresentable: (synapse: Int, weight: Double)?
     let explicit = explicitList
     let weightLaw = projection.weight
     generator.forEachPair { s, t in
@@ -114,11 +118,23 @@ final class ProjectionState<S: SimulationScalar> {
       cursor[p][s] += 1
       let inhibitory = channels == 2 && w < 0
       targets[p][slot] = UInt32(truncatingIfNeeded: (inhibitory ? targetSize : 0) + t)
-      if constant == nil { weights[p][slot] = S(inhibitory && conductance ? -w : w) }
+      if constant == nil {
+        let stored = S(inhibitory && conductance ? -w : w)
+        if !stored.isFinite && unrepresentable == nil { unrepresentable = (k, w) }
+        weights[p][slot] = stored
+      }
       if delays.uniform == nil {
         delaySteps[p][slot] = delays.steps(synapse: k, explicit: explicit, philox: philox, stream: RandomStream.delays(index))
       }
       k += 1
+    }
+    if let (synapse, w) = unrepresentable {
+      throw ModelError(field: field + ".weight", problem: "synapse \(synapse) has weight \(w)",
+                       allowed: "a finite value in the run's precision")
+    }
+    if let w = uniformWeight, !w.isFinite {
+      throw ModelError(field: field + ".weight", problem: "is too large for the run's precision",
+                       allowed: "a finite value in the run's precision")
     }
     count = k
     parts = (0..<P).map {

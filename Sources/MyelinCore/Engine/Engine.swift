@@ -166,9 +166,22 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
         v: pop.v, input: slot, lo: range.lowerBound, hi: range.upperBound, p33: p33, p30: p30,
         current: current, vMin: vMin)
     case .condExp(let c):
+      let lo = range.lowerBound, hi = range.upperBound
+      // Vector scans find the neurons that may be stiff (rare); their potential is saved.
+      let candidates = pop.counts + lo
+      let count = StiffNeurons.find(
+        gEx: pop.a, gIn: pop.b, lo: lo, hi: hi, limit: c.stiffConductance, into: candidates)
+      for k in 0..<count { pop.scratch[lo + k] = pop.v[Int(candidates[k])] }
       IntegrateKernels.condExp(
-        v: pop.v, gEx: pop.a, gIn: pop.b, inEx: slot, inIn: slot + pop.size,
-        lo: range.lowerBound, hi: range.upperBound, c: c, current: current)
+        v: pop.v, gEx: pop.a, gIn: pop.b, inEx: slot, inIn: slot + pop.size, lo: lo, hi: hi,
+        c: c, current: current)
+      if count > 0 {
+        IntegrateKernels.restepStiff(
+          v: pop.v, gEx: pop.a, gIn: pop.b, candidates: candidates, saved: pop.scratch + lo,
+          count: count, c: c, current: current)
+      }
+      IntegrateKernels.decayAndAdd(pop.a, slot, lo: lo, hi: hi, decay: c.fullEx)
+      IntegrateKernels.decayAndAdd(pop.b, slot + pop.size, lo: lo, hi: hi, decay: c.fullIn)
     case .poisson, .spikeGenerator:
       return
     }

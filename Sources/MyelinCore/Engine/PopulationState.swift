@@ -49,8 +49,10 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
   let spikeTotals: UnsafeMutablePointer<Int>
   let partition: Partition
 
-  /// Scratch for Poisson counts; each part uses its own range.
+  /// Scratch for Poisson counts and lists of neurons; each part uses its own range.
   let counts: UnsafeMutablePointer<Int32>
+  /// Scratch values, one per neuron; each part uses its own range.
+  let scratch: UnsafeMutablePointer<S>
   let current: CurrentSchedule
   let poissonInputs: [PoissonDrive<S>]
   /// Spike generator events per part, sorted by emitting step, and each part's cursor.
@@ -92,7 +94,7 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
           h: S(dt), gL: S(p.g_L), eL: S(p.E_L), eEx: S(p.E_ex), eIn: S(p.E_in),
           invC: S(1 / p.C_m), halfEx: S(_exp(-dt / 2 / p.tau_syn_ex)),
           fullEx: S(_exp(-dt / p.tau_syn_ex)), halfIn: S(_exp(-dt / 2 / p.tau_syn_in)),
-          fullIn: S(_exp(-dt / p.tau_syn_in))))
+          fullIn: S(_exp(-dt / p.tau_syn_in)), tauEx: p.tau_syn_ex, tauIn: p.tau_syn_in))
     case .poissonGenerator(let rate):
       let perStep = rate * dt / 1000
       guard perStep <= 1 else {
@@ -107,8 +109,29 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
     self.vOffset = vOffset
     self.threshold = S(threshold)
     self.reset = S(reset)
-    refractorySteps = Int32((tRef / dt).rounded())
+    guard self.threshold.isFinite, self.reset.isFinite else {
+      throw ModelError(field: field + ".params", problem: "V_th or V_reset is too large for the run's precision",
+                       allowed: "finite values")
+    }
+    // In the run's precision the reset must still lie below the threshold, or a clamped
+    // neuron would fire every step.
+    guard model.isSource || self.reset < self.threshold else {
+      throw ModelError(field: field + ".params.V_reset",
+                       problem: "equals V_th in \(S.self == Float.self ? "float" : "double") precision",
+                       allowed: "V_reset clearly below V_th")
+    }
+    // NEST counts refractory steps by rounding t_ref up to the grid.
+    let steps = (tRef / dt - 1e-9).rounded(.up)
+    guard steps <= Double(Int32.max) else {
+      throw ModelError(field: field + ".params.t_ref", problem: "\(tRef) ms is \(steps) steps",
+                       allowed: "at most \(Int32.max) steps of dt")
+    }
+    refractorySteps = Int32(max(steps, 0))
     current = try CurrentSchedule(population, field: field, dt: dt)
+    guard current.largestMagnitude < Double(S.greatestFiniteMagnitude) else {
+      throw ModelError(field: field + ".stimuli", problem: "currents add up to more than the run's precision holds",
+                       allowed: "finite values in the run's precision")
+    }
     var drives: [PoissonDrive<S>] = []
     for (k, stimulus) in population.stimuli.enumerated() {
       guard case .poisson(let rate, let weight) = stimulus else { continue }
@@ -122,6 +145,8 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
     v = .allocate(capacity: size)
     counts = .allocate(capacity: size)
     counts.initialize(repeating: 0, count: size)
+    scratch = .allocate(capacity: size)
+    scratch.initialize(repeating: 0, count: size)
     a = .allocate(capacity: size)
     b = .allocate(capacity: size)
     refractoryIndex = .allocate(capacity: size)
@@ -145,7 +170,7 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
     a.initialize(repeating: 0, count: size)
     b.initialize(repeating: 0, count: size)
     v.initialize(repeating: 0, count: size)
-    initializeState(population, philox: philox)
+    try initializeState(population, philox: philox, field: field)
     if case .spikeGenerator(let times) = population.model {
       generatorEvents = try Self.schedule(times, field: field, dt: dt, partition: partition)
     }
@@ -154,6 +179,7 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
   deinit {
     v.deallocate()
     counts.deallocate()
+    scratch.deallocate()
     a.deallocate()
     b.deallocate()
     refractoryIndex.deallocate()
@@ -170,13 +196,17 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
   static func propagators(_ p: IafPscExp, dt h: Double) -> PscExpPropagators<S> {
     func p21(_ tauSyn: Double) -> Double {
       // V's response to a unit synaptic current: tau_s·tau_m/(C (tau_m − tau_s)) ·
-      // (e^{−h/tau_m} − e^{−h/tau_s}), written with expm1 to stay accurate, with the
-      // limit h/C·e^{−h/tau} when the two time constants meet.
+      // (e^{−h/tau_m} − e^{−h/tau_s}), written with expm1 to stay accurate. When the two
+      // time constants (nearly) meet, the formula cancels catastrophically; then the limit
+      // h/C·e^{−h/tau} is used, switching where the formula strays from the limit by more
+      // than twice the first-order correction, as NEST does.
       let singular = h / p.C_m * _exp(-h / p.tau_m)
       if tauSyn == p.tau_m { return singular }
       let value = -p.tau_m / (p.C_m * (1 - p.tau_m / tauSyn)) * _exp(-h / tauSyn)
         * _expm1(h * (1 / tauSyn - 1 / p.tau_m))
-      return value.isFinite ? value : singular
+      let linear = h * h * (tauSyn - p.tau_m) * _exp(-h / p.tau_m) / (2 * p.C_m * p.tau_m * p.tau_m)
+      let unstable = abs(p.tau_m - tauSyn) < 0.1 && abs(value - singular) > 2 * abs(linear)
+      return value.isFinite && !unstable ? value : singular
     }
     return PscExpPropagators(
       p22: S(_exp(-h / p.tau_m)), p21ex: S(p21(p.tau_syn_ex)), p21in: S(p21(p.tau_syn_in)),
@@ -184,7 +214,9 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
       p11in: S(_exp(-h / p.tau_syn_in)))
   }
 
-  private func initializeState(_ population: Population, philox: Philox) {
+  private func initializeState(_ population: Population, philox: Philox, field: String)
+    throws(ModelError)
+  {
     let targets: [(StateVariable, UnsafeMutablePointer<S>, Double)] = [
       (.V_m, v, vOffset), (.I_syn_ex, a, 0), (.g_ex, a, 0), (.I_syn_in, b, 0), (.g_in, b, 0),
     ]
@@ -202,6 +234,11 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
           value = law.sample(&random)
         }
         storage[n] = S(value - offset)
+        guard storage[n].isFinite else {
+          throw ModelError(field: "\(field).initial.\(variable.rawValue)",
+                           problem: "neuron \(n) starts at \(value)",
+                           allowed: "a finite value in the run's precision")
+        }
       }
     }
   }
@@ -225,7 +262,12 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
     for (n, list) in times.enumerated() {
       var seen = Set<Int64>()
       for (k, t) in list.enumerated() {
-        let stamp = Int64((t / dt).rounded())
+        let position = (t / dt).rounded()
+        guard position <= maximumStep else {
+          throw ModelError(field: "\(field).spike_times[\(n)][\(k)]", problem: "\(t) ms is too late",
+                           allowed: "at most \(maximumStep) steps of dt")
+        }
+        let stamp = Int64(position)
         guard stamp >= 1 else {
           throw ModelError(field: "\(field).spike_times[\(n)][\(k)]",
                            problem: "\(t) ms rounds to step 0", allowed: ">= dt = \(dt) ms")

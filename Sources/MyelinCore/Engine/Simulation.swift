@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
+/// The longest run, in steps (10^15: 3000 years of biological time at dt = 0.1 ms). Step
+/// counts stay far from the 64-bit limit, so no time arithmetic can overflow.
+let maximumStep = 1e15
+
 /// Settings of one simulation run.
 public struct SimulationOptions: Sendable, Equatable {
   /// Step length in ms.
@@ -93,6 +97,10 @@ public final class Simulation {
     guard duration.isFinite, duration >= 0, abs(steps - steps.rounded()) < 1e-6 else {
       throw ModelError(field: "duration", problem: "\(duration) ms is not a whole number of steps",
                        allowed: "a non-negative multiple of dt = \(options.dt) ms")
+    }
+    guard steps.rounded() <= maximumStep else {
+      throw ModelError(field: "duration", problem: "\(duration) ms is \(steps) steps",
+                       allowed: "at most \(maximumStep) steps of dt")
     }
     return Int(steps.rounded())
   }

@@ -18,8 +18,10 @@ struct CurrentSchedule: Sendable {
     case .iafCondExp(let p): base = p.I_e
     case .poissonGenerator, .spikeGenerator: base = 0
     }
+    // Times beyond the longest possible run never arrive; saturate instead of trapping.
     func step(_ t: Double) -> Int64 {
-      t.isFinite ? Int64((t / dt - 1e-9).rounded(.up)) : Int64.max
+      let position = (t / dt - 1e-9).rounded(.up)
+      return position < maximumStep ? Int64(position) : Int64.max
     }
     var windows: [(Int64, Int64, Double)] = []
     var steps: [([Int64], [Double])] = []
@@ -32,6 +34,12 @@ struct CurrentSchedule: Sendable {
     }
     self.windows = windows
     self.steps = steps
+  }
+
+  /// An upper bound of |current| over all steps.
+  var largestMagnitude: Double {
+    abs(base) + windows.reduce(0) { $0 + abs($1.amplitude) }
+      + steps.reduce(0) { $0 + ($1.amplitudes.map { abs($0) }.max() ?? 0) }
   }
 
   /// Current (pA) applied during step `j`.

@@ -40,3 +40,30 @@ package enum ThresholdKernels {
     return spikes
   }
 }
+
+/// Neurons of iaf_cond_exp whose conductances may make the RK4 step unstable.
+enum StiffNeurons {
+  /// Writes to `list` every n in [lo, hi) with g_ex[n] ≥ limit or g_in[n] ≥ limit,
+  /// ascending and once each, and returns how many. `list` has room for hi − lo entries.
+  @inline(__always)
+  static func find<S: SimulationScalar>(
+    gEx: UnsafeMutablePointer<S>, gIn: UnsafeMutablePointer<S>, lo: Int, hi: Int, limit: S,
+    into list: UnsafeMutablePointer<Int32>
+  ) -> Int {
+    var count = 0
+    var n = lo
+    let width = S.scanWidth
+    while n < hi {
+      let a = S.firstCrossingBlock(gEx, from: n, to: hi, threshold: limit)
+      let b = S.firstCrossingBlock(gIn, from: n, to: hi, threshold: limit)
+      n = min(a, b)
+      let end = min(n &+ width, hi)
+      for k in n..<end where gEx[k] >= limit || gIn[k] >= limit {
+        list[count] = Int32(truncatingIfNeeded: k)
+        count &+= 1
+      }
+      n = end
+    }
+    return count
+  }
+}

@@ -31,6 +31,9 @@ public struct Network: Sendable, Equatable {
                  weight: weight, delay: delay))
   }
 
+  public static let maximumPopulations = 1 << 16
+  public static let maximumProjections = 1 << 24
+
   public func populationIndex(named name: String) -> Int? {
     populations.firstIndex { $0.name == name }
   }
@@ -39,6 +42,15 @@ public struct Network: Sendable, Equatable {
   public func validate() throws(ModelError) {
     guard !populations.isEmpty else {
       throw ModelError(field: "populations", problem: "is empty", allowed: "at least one population")
+    }
+    // Limits that keep every random stream distinct (RandomStream).
+    guard populations.count <= Network.maximumPopulations else {
+      throw ModelError(field: "populations", problem: "has \(populations.count) entries",
+                       allowed: "at most \(Network.maximumPopulations)")
+    }
+    guard projections.count <= Network.maximumProjections else {
+      throw ModelError(field: "projections", problem: "has \(projections.count) entries",
+                       allowed: "at most \(Network.maximumProjections)")
     }
     var seen = Set<String>()
     for (i, population) in populations.enumerated() {

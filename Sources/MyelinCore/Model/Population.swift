@@ -23,6 +23,7 @@ public struct Population: Sendable, Equatable {
 
   /// Largest population: local indices, times channels, must fit the 32-bit synapse index.
   public static let maximumSize = 1 << 30
+  public static let maximumStimuli = 4096
 
   func validate(_ field: String) throws(ModelError) {
     guard !name.isEmpty else {
@@ -41,6 +42,10 @@ public struct Population: Sendable, Equatable {
           allowed: model.stateVariables.map(\.rawValue).joined(separator: ", "))
       }
       try value.validate("\(field).initial.\(variable.rawValue)", size: size)
+    }
+    guard stimuli.count <= Population.maximumStimuli else {
+      throw ModelError(field: field + ".stimuli", problem: "has \(stimuli.count) entries",
+                       allowed: "at most \(Population.maximumStimuli)")
     }
     for (i, stimulus) in stimuli.enumerated() {
       if model.isSource {

@@ -29,9 +29,9 @@ public enum ValueDistribution: Sendable, Equatable {
     case .uniform(let lo, let hi):
       try Check.finite(lo, field + ".uniform[0]")
       try Check.finite(hi, field + ".uniform[1]")
-      guard lo <= hi else {
-        throw ModelError(field: field, problem: "uniform range [\(lo), \(hi)] is empty",
-                         allowed: "min <= max")
+      guard lo <= hi, (hi - lo).isFinite else {
+        throw ModelError(field: field, problem: "uniform range [\(lo), \(hi)] is empty or too wide",
+                         allowed: "min <= max, max - min finite")
       }
     case .normal(let mean, let std, let lo, let hi):
       try Check.finite(mean, field + ".mean")

@@ -17,12 +17,12 @@ public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Sole owner of an open HDF5 file. This file is the only one that calls H5*; HDF5's own
 /// error printing is silenced and statuses become ``FileError``s.
-final class HDF5File {
+package final class HDF5File {
   let path: String
   private let id: hid_t
 
   /// Creates (or truncates) a file for writing.
-  init(creating path: String) throws(FileError) {
+  package init(creating path: String) throws(FileError) {
     chdf5_silence_errors()
     self.path = path
     let file = H5Fcreate(path, chdf5_acc_trunc(), chdf5_default(), chdf5_default())
@@ -44,13 +44,16 @@ final class HDF5File {
 
   deinit { H5Fclose(id) }
 
+  /// The largest 1-D dataset read: 2^31 values (16 GiB as float64).
+  static let maximumElements: hsize_t = 1 << 31
+
   /// Writes a one-dimensional float64 dataset.
-  func write(_ name: String, doubles values: [Double]) throws(FileError) {
+  package func write(_ name: String, doubles values: [Double]) throws(FileError) {
     try write(name, values, type: chdf5_native_double())
   }
 
   /// Writes a one-dimensional uint64 dataset.
-  func write(_ name: String, uint64 values: [UInt64]) throws(FileError) {
+  package func write(_ name: String, uint64 values: [UInt64]) throws(FileError) {
     try write(name, values, type: chdf5_native_uint64())
   }
 
@@ -73,11 +76,6 @@ final class HDF5File {
     try read(name, type: chdf5_native_double(), zero: 0.0)
   }
 
-  /// A one-dimensional dataset converted to `UInt64`.
-  func readUInt64(_ name: String) throws(FileError) -> [UInt64] {
-    try read(name, type: chdf5_native_uint64(), zero: UInt64(0))
-  }
-
   private func read<T>(_ name: String, type: hid_t, zero: T) throws(FileError) -> [T] {
     guard H5Lexists(id, name, chdf5_default()) > 0 else {
       throw FileError(path: path, object: name, problem: "dataset is missing")
@@ -92,6 +90,11 @@ final class HDF5File {
     }
     var count: hsize_t = 0
     H5Sget_simple_extent_dims(space, &count, nil)
+    // A small compressed file can declare a huge extent; refuse before allocating.
+    guard count <= HDF5File.maximumElements else {
+      throw FileError(path: path, object: name,
+                      problem: "declares \(count) values, more than \(HDF5File.maximumElements)")
+    }
     var values = [T](repeating: zero, count: Int(count))
     let status = values.withUnsafeMutableBytes {
       H5Dread(dataset, type, chdf5_all(), chdf5_all(), chdf5_default(), $0.baseAddress)

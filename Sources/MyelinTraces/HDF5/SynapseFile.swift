@@ -15,8 +15,10 @@ public enum SynapseFile {
 
   public static func read(path: String) throws(FileError) -> SynapseList {
     let file = try HDF5File(readingFrom: path)
-    let sources = try file.readUInt64("source")
-    let targets = try file.readUInt64("target")
+    // Indices are read as float64, which holds every integer below 2^53 exactly, and then
+    // checked: HDF5's own conversion to unsigned would clip −1 to 0 and round 1.7 silently.
+    let sources = try indices(file.readDoubles("source"), "source", path)
+    let targets = try indices(file.readDoubles("target"), "target", path)
     let weights = try file.readDoubles("weight")
     let delays = try file.readDoubles("delay")
     for (name, n) in [("target", targets.count), ("weight", weights.count), ("delay", delays.count)]
@@ -24,13 +26,21 @@ public enum SynapseFile {
       throw FileError(path: path, object: name,
                       problem: "has \(n) values but source has \(sources.count)")
     }
-    for (name, list) in [("source", sources), ("target", targets)] {
-      if let bad = list.first(where: { $0 > UInt64(UInt32.max) }) {
-        throw FileError(path: path, object: name, problem: "index \(bad) is out of range")
+    return SynapseList(sources: sources, targets: targets, weights: weights, delays: delays)
+  }
+
+  private static func indices(_ values: [Double], _ name: String, _ path: String)
+    throws(FileError) -> [UInt32]
+  {
+    var out: [UInt32] = []
+    out.reserveCapacity(values.count)
+    for (k, x) in values.enumerated() {
+      guard let index = UInt32(exactly: x) else {
+        throw FileError(path: path, object: name,
+                        problem: "value \(k) is \(x), not an index in 0...\(UInt32.max)")
       }
+      out.append(index)
     }
-    return SynapseList(
-      sources: sources.map { UInt32($0) }, targets: targets.map { UInt32($0) },
-      weights: weights, delays: delays)
+    return out
   }
 }
