@@ -28,8 +28,22 @@ enum IntegrateKernels {
     // can check for overlap at run time and vectorise (measured: docs/benchmarks.md).
     let drive = p.p20 * current
     for n in lo..<hi { v[n] = v[n] * p.p22 + iEx[n] * p.p21ex + iIn[n] * p.p21in + drive }
-    decayAndAdd(iEx, inEx, lo: lo, hi: hi, decay: p.p11ex)
-    decayAndAdd(iIn, inIn, lo: lo, hi: hi, decay: p.p11in)
+    decayAndAdd(iEx, inEx, iIn, inIn, lo: lo, hi: hi, decay: p.p11ex, p.p11in)
+  }
+
+  /// Both receptor channels at once: x ← x·decay + input; input ← 0.
+  @inline(__always)
+  static func decayAndAdd<S: SimulationScalar>(
+    _ x: UnsafeMutablePointer<S>, _ input: UnsafeMutablePointer<S>,
+    _ y: UnsafeMutablePointer<S>, _ yInput: UnsafeMutablePointer<S>, lo: Int, hi: Int,
+    decay: S, _ yDecay: S
+  ) {
+    for n in lo..<hi {
+      x[n] = x[n] * decay + input[n]
+      y[n] = y[n] * yDecay + yInput[n]
+      input[n] = 0
+      yInput[n] = 0
+    }
   }
 
   /// x ← x·decay + input; input ← 0.
