@@ -20,6 +20,8 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
   /// Synaptic events delivered by each part.
   private let events: UnsafeMutablePointer<Int>
   let monitor: SpikeMonitor?
+  /// Threads for parts 1..., started at the first run and kept until the engine goes.
+  private var workers: [WorkerThread] = []
   /// The populations and projections again, as unretained references: the step loop runs on
   /// two threads, and retaining a shared object from both bounces its header's cache line,
   /// which held the hot pointers too (measured: 2 threads were only 1.3× faster). The
@@ -68,6 +70,7 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
   }
 
   deinit {
+    for worker in workers { worker.stop() }
     events.deallocate()
     populationRefs.deallocate()
     projectionRefs.deallocate()
@@ -85,20 +88,26 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
     defer { step = first + Int64(steps) }
     let all = 0..<partition.parts
     if partition.parts > 1 {
-      var workers: [WorkerThread] = []
-      for part in 1..<partition.parts {
-        guard let worker = WorkerThread({
-          for j in 0..<Int64(steps) { self.advance(parts: part..<part + 1, step: first + j) }
-        }) else { break }
-        workers.append(worker)
+      if workers.isEmpty {
+        workers = (1..<partition.parts).compactMap { _ in WorkerThread() }
+        if workers.count < partition.parts - 1 {
+          for worker in workers { worker.stop() }
+          workers = []
+        }
       }
-      if workers.count == partition.parts - 1 {
+      if !workers.isEmpty {
+        for (offset, worker) in workers.enumerated() {
+          let part = offset + 1
+          worker.submit {
+            for j in 0..<Int64(steps) { self.advance(parts: part..<part + 1, step: first + j) }
+          }
+        }
         for j in 0..<Int64(steps) { advance(parts: 0..<1, step: first + j) }
-        for worker in workers { worker.join() }
+        for worker in workers { worker.wait() }
         return
       }
-      // No thread could be started (with at most two parts, none was): run every part
-      // here, phase by phase, which gives the same results.
+      // No thread could be started: run every part here, phase by phase, which gives the
+      // same results.
     }
     for j in 0..<Int64(steps) { advance(parts: all, step: first + j, synchronized: false) }
   }
