@@ -247,12 +247,12 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
       guard let first = parts.baseAddress else { return 0 }
       let matrix = first + part
       if let w = projection.uniformWeight {
-        return deliver(projection, matrix, weight: UniformWeight(value: w), from: source, step: step)
+        return deliver(projection, matrix, weight: UniformWeight(value: w), from: source, part: part, step: step)
       }
       return matrix.pointee.weight.withUnsafeBufferPointer { weights in
         // Per-synapse weights exist for every synapse; an empty part delivers nothing.
         guard let values = weights.baseAddress else { return 0 }
-        return deliver(projection, matrix, weight: PerSynapseWeight(values: values), from: source, step: step)
+        return deliver(projection, matrix, weight: PerSynapseWeight(values: values), from: source, part: part, step: step)
       }
     }
   }
@@ -260,18 +260,18 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
   @inline(__always)
   private func deliver<W: SynapseWeights>(
     _ projection: ProjectionState<S>, _ matrix: UnsafePointer<SynapseMatrix<S>>, weight: W,
-    from source: PopulationState<S>, step: Int64
+    from source: PopulationState<S>, part: Int, step: Int64
   ) -> Int where W.Scalar == S {
     populationRefs[projection.target]._withUnsafeGuaranteedRef { target in
       deliver(matrix, weight: weight, uniformDelay: projection.uniformDelay, from: source,
-              to: target, step: step)
+              to: target, part: part, step: step)
     }
   }
 
   @inline(__always)
   private func deliver<W: SynapseWeights>(
     _ matrix: UnsafePointer<SynapseMatrix<S>>, weight: W, uniformDelay: Int?,
-    from source: PopulationState<S>, to target: PopulationState<S>, step: Int64
+    from source: PopulationState<S>, to target: PopulationState<S>, part: Int, step: Int64
   ) -> Int where W.Scalar == S {
     let parity = Int(step & 1)
     let arrival = Int((step + 1) % Int64(target.slots))
@@ -291,7 +291,7 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
               if slot >= target.slots { slot -= target.slots }
               delivered += DeliverKernels.uniformDelay(
                 rowStart: rs, target: tg, weight: weight, spikes: spikes, spikeCount: count,
-                slot: target.ring + slot * target.stride)
+                slot: target.ring + slot * target.stride, sink: target.sink(part: part))
             } else if let dl = delays.baseAddress {
               delivered += DeliverKernels.perSynapseDelay(
                 rowStart: rs, target: tg, weight: weight, delay: dl, spikes: spikes,

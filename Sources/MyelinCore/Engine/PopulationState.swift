@@ -51,6 +51,10 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
 
   /// Scratch for Poisson counts and lists of neurons; each part uses its own range.
   let counts: UnsafeMutablePointer<Int32>
+  /// Where delivery stores the values it loads only to warm the cache (never read): one
+  /// cache line per part, so that threads never share one.
+  func sink(part: Int) -> UnsafeMutablePointer<UInt32> { sinkStorage + 16 * part }
+  private let sinkStorage: UnsafeMutablePointer<UInt32>
   /// Scratch values, one per neuron; each part uses its own range.
   let scratch: UnsafeMutablePointer<S>
   let current: CurrentSchedule
@@ -145,6 +149,8 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
     v = .allocate(capacity: size)
     counts = .allocate(capacity: size)
     counts.initialize(repeating: 0, count: size)
+    sinkStorage = .allocate(capacity: 16 * partition.parts)
+    sinkStorage.initialize(repeating: 0, count: 16 * partition.parts)
     scratch = .allocate(capacity: size)
     scratch.initialize(repeating: 0, count: size)
     a = .allocate(capacity: size)
@@ -180,6 +186,7 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
     v.deallocate()
     counts.deallocate()
     scratch.deallocate()
+    sinkStorage.deallocate()
     a.deallocate()
     b.deallocate()
     refractoryIndex.deallocate()

@@ -25,15 +25,29 @@ enum DeliverKernels {
   @inline(__always)
   static func uniformDelay<W: SynapseWeights>(
     rowStart: UnsafePointer<UInt32>, target: UnsafePointer<UInt32>, weight: W,
-    spikes: UnsafePointer<Int32>, spikeCount: Int, slot: UnsafeMutablePointer<W.Scalar>
+    spikes: UnsafePointer<Int32>, spikeCount: Int, slot: UnsafeMutablePointer<W.Scalar>,
+    sink: UnsafeMutablePointer<UInt32>
   ) -> Int {
     var events = 0
+    var touched: UInt32 = 0
+    guard spikeCount > 0 else { return 0 }
+    var a = Int(rowStart[Int(spikes[0])]), b = Int(rowStart[Int(spikes[0]) + 1])
     for i in 0..<spikeCount {
-      let s = Int(spikes[i])
-      let a = Int(rowStart[s]), b = Int(rowStart[s + 1])
+      // Load the next row's bounds and first index now, so that their cache misses overlap
+      // with this row's work (a software prefetch; the value itself is not needed).
+      var nextA = a, nextB = b
+      if i + 1 < spikeCount {
+        let next = Int(spikes[i + 1])
+        nextA = Int(rowStart[next])
+        nextB = Int(rowStart[next + 1])
+        if nextA < nextB { touched &+= target[nextA] }
+      }
       for k in a..<b { slot[Int(target[k])] += weight[k] }
       events += b - a
+      a = nextA
+      b = nextB
     }
+    sink.pointee &+= touched
     return events
   }
 
