@@ -14,6 +14,7 @@ enum ExitStatus {
   static func code(for error: any Error) -> Int32 {
     switch error {
     case is CLIError, is ModelError, is FileError: 2
+    case is Interrupted: 130
     default: 1
     }
   }

@@ -8,7 +8,8 @@ enum Help {
     spikes that occur.
 
     COMMANDS:
-      run MODEL.json     Simulate a model file and print a per-population summary
+      run MODEL.json     Simulate a model file, record its trace, print a summary
+      inspect FILE.h5    Summarise a trace file: spikes, rates, ISI CV, Fano factor, run
       bench WORKLOAD     Time a built-in benchmark (cuba, coba, brunel, memory)
 
     OPTIONS:
@@ -36,13 +37,38 @@ enum Help {
       --precision float|double
                            Scalar type of state and weights (default: the model's
                            "precision", else float)
+      --output FILE.h5     Write the trace (HDF5, SONATA layout) to FILE.h5. Without it, a
+                           model with a "record" section writes traces/<model>-<time>.h5
+      --force              Overwrite an existing trace file
+      --record-all         Record the spikes of every population
+      --flush-interval S   Flush the trace to disk every S seconds of wall time
+                           (default: 1); a killed run keeps everything flushed
       --spikes-csv FILE    Also write every spike as CSV: population,node_id,step,time_ms
+                           (records every population)
       --json               Print one JSON object on stdout instead of the table
       -h, --help           Show this help
 
+    SIGINT or SIGTERM stops the run at a step boundary, closes the trace with
+    complete = 0 and exits with status 130.
+
     EXAMPLES:
-      myelin run examples/brunel-si.json --threads 2
+      myelin run examples/brunel-g5-eta2.json --threads 2 --output traces/brunel.h5
       myelin run examples/cuba.json --duration 500 --json
+    """
+
+  static let inspect = """
+    USAGE: myelin inspect FILE.h5 [--json]
+
+    Prints, for each population of a trace file: neurons, recorded spikes, mean rate (Hz),
+    the CV of the inter-spike intervals (mean over neurons with at least 3 spikes), the
+    Fano factor of spike counts in 100 ms bins, and the time span of its spikes; then the
+    run's metadata: model, dt, seed, time reached, Myelin version, wall time, and whether
+    the run completed.
+
+    OPTIONS:
+      --json               Print one JSON object (keys: populations[{name, neurons, spikes,
+                           rate_hz, cv_isi, fano, ...}], dt_ms, duration_ms, seed, complete)
+      -h, --help           Show this help
     """
 
   static let bench = """

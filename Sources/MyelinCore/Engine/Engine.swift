@@ -32,7 +32,7 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
   private let outgoingList: UnsafeMutableBufferPointer<Int>
   private let outgoingStart: UnsafeMutableBufferPointer<Int>
 
-  init(network: Network, dt: Double, seed: UInt64, threads: Int, recordSpikes: Bool)
+  init(network: Network, dt: Double, seed: UInt64, threads: Int, spikeRecording: [NeuronSelection?])
     throws(ModelError)
   {
     partition = Partition(parts: threads)
@@ -66,7 +66,8 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
     for list in outgoing { starts.append(starts[starts.count - 1] + list.count) }
     outgoingStart = .allocate(capacity: starts.count)
     _ = outgoingStart.initialize(from: starts)
-    monitor = recordSpikes ? SpikeMonitor(populations: populations.count) : nil
+    monitor = spikeRecording.contains { $0 != nil }
+      ? SpikeMonitor(selections: spikeRecording, sizes: populations.map(\.size)) : nil
   }
 
   deinit {

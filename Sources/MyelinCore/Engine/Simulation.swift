@@ -12,8 +12,11 @@ public struct SimulationOptions: Sendable, Equatable {
   /// 1 or 2; results are bit-identical either way.
   public var threads: Int
   public var precision: Precision
-  /// Keep every spike in memory (for `recordedSpikes`).
+  /// Keep every spike of every population in memory (for `recordedSpikes`).
   public var recordSpikes: Bool
+  /// Record the spikes of these populations only (by name), all or some of their neurons.
+  /// Used when `recordSpikes` is false.
+  public var spikeRecording: [String: NeuronSelection] = [:]
 
   public init(
     dt: Double = 0.1, seed: UInt64 = 1, threads: Int = 1, precision: Precision = .float,
@@ -30,6 +33,7 @@ public struct SimulationOptions: Sendable, Equatable {
   public init(defaults: RunDefaults, threads: Int = 1, recordSpikes: Bool = false) {
     self.init(dt: defaults.dt, seed: defaults.seed, threads: threads,
               precision: defaults.precision, recordSpikes: recordSpikes)
+    spikeRecording = defaults.spikeRecording
   }
 
   public static let maximumThreads = 2
@@ -65,17 +69,24 @@ public final class Simulation {
     try MemoryEstimate(network: network, options: options).check()
     self.network = network
     self.options = options
+    for name in options.spikeRecording.keys.sorted() where network.populationIndex(named: name) == nil {
+      throw ModelError(field: "record.spikes", problem: "unknown population '\(name)'",
+                       allowed: network.populations.map(\.name).joined(separator: ", "))
+    }
+    let recording: [NeuronSelection?] = network.populations.map {
+      options.recordSpikes ? .all : options.spikeRecording[$0.name]
+    }
     switch options.precision {
     case .float:
       engine = .float(
         try Engine<Float>(
           network: network, dt: options.dt, seed: options.seed, threads: options.threads,
-          recordSpikes: options.recordSpikes))
+          spikeRecording: recording))
     case .double:
       engine = .double(
         try Engine<Double>(
           network: network, dt: options.dt, seed: options.seed, threads: options.threads,
-          recordSpikes: options.recordSpikes))
+          spikeRecording: recording))
     }
   }
 
@@ -117,6 +128,13 @@ public final class Simulation {
   public func recordedSpikes(of population: String) -> (steps: [Int64], nodes: [UInt32])? {
     guard let p = network.populationIndex(named: population) else { return nil }
     return engine.recordedSpikes(population: p)
+  }
+
+  /// Hands over the spikes recorded since the last call (or the start) for one population
+  /// and forgets them: streaming writers call this between runs to keep memory bounded.
+  public func takeRecordedSpikes(of population: String) -> (steps: [Int64], nodes: [UInt32])? {
+    guard let p = network.populationIndex(named: population) else { return nil }
+    return engine.takeSpikes(population: p)
   }
 
   /// The built synapses of a projection, as NEST's GetConnections gives them: source and
@@ -191,6 +209,14 @@ enum EngineBox {
       case .double(let e): e.monitor
     }
     return monitor.map { ($0.steps[population], $0.nodes[population]) }
+  }
+
+  func takeSpikes(population: Int) -> (steps: [Int64], nodes: [UInt32])? {
+    let monitor: SpikeMonitor? = switch self {
+      case .float(let e): e.monitor
+      case .double(let e): e.monitor
+    }
+    return monitor?.take(population: population)
   }
 
   func synapses(projection: Int, dt: Double) -> SynapseList {

@@ -101,6 +101,8 @@ public struct RunDefaults: Sendable, Equatable {
   public var duration = 1000.0  // ms
   public var seed: UInt64 = 1
   public var precision = Precision.float
+  /// Populations whose spikes the model asks to record, with the neurons to record.
+  public var spikeRecording: [String: NeuronSelection] = [:]
   public init() {}
 }
 

@@ -19,7 +19,13 @@ public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
 /// error printing is silenced and statuses become ``FileError``s.
 package final class HDF5File {
   let path: String
-  private let id: hid_t
+  let id: hid_t
+
+  /// Takes ownership of an open file identifier.
+  init(adopting id: hid_t, path: String) {
+    self.id = id
+    self.path = path
+  }
 
   /// Creates (or truncates) a file for writing.
   package init(creating path: String) throws(FileError) {
@@ -30,7 +36,7 @@ package final class HDF5File {
     id = file
   }
 
-  init(readingFrom path: String) throws(FileError) {
+  package init(readingFrom path: String) throws(FileError) {
     chdf5_silence_errors()
     self.path = path
     guard H5Fis_hdf5(path) > 0 else {
@@ -72,8 +78,13 @@ package final class HDF5File {
   }
 
   /// A one-dimensional dataset converted to `Double` (any integer or float type).
-  func readDoubles(_ name: String) throws(FileError) -> [Double] {
+  package func readDoubles(_ name: String) throws(FileError) -> [Double] {
     try read(name, type: chdf5_native_double(), zero: 0.0)
+  }
+
+  /// A one-dimensional dataset converted to `UInt64`.
+  package func readUInt64(_ name: String) throws(FileError) -> [UInt64] {
+    try read(name, type: chdf5_native_uint64(), zero: UInt64(0))
   }
 
   private func read<T>(_ name: String, type: hid_t, zero: T) throws(FileError) -> [T] {

@@ -37,6 +37,7 @@ public enum ModelFile {
     }
     let root = try JSONNode(value: json, path: "").object(allowed: [
       "name", "description", "dt", "duration", "seed", "precision", "populations", "projections",
+      "record",
     ])
     var network = Network(
       name: try root["name"]?.string() ?? "model", summary: try root["description"]?.string() ?? "")
@@ -59,7 +60,37 @@ public enum ModelFile {
           try ProjectionReader.read(item, populations: network.populations, directory: directory))
       }
     }
+    if let record = root["record"] { network.defaults.spikeRecording = try readRecording(record) }
     return network
+  }
+
+  /// `"record": {"spikes": ["E", {"population": "I", "range": [0, 100]}]}`: whole
+  /// populations by name, or a range [first, last) or list of neurons.
+  static func readRecording(_ node: JSONNode) throws(ModelError) -> [String: NeuronSelection] {
+    let o = try node.object(allowed: ["spikes"])
+    var selections: [String: NeuronSelection] = [:]
+    for item in try o["spikes"]?.array() ?? [] {
+      if case .string(let name) = item.value {
+        selections[name] = .all
+        continue
+      }
+      let entry = try item.object(allowed: ["population", "neurons", "range"])
+      let name = try entry.required("population").string()
+      if let range = entry["range"] {
+        let bounds = try range.array()
+        guard bounds.count == 2 else { throw range.fail("needs two bounds", allowed: "[first, last)") }
+        let lo = try bounds[0].integer(0...Int(Int32.max)), hi = try bounds[1].integer(0...Int(Int32.max))
+        guard lo <= hi else { throw range.fail("is empty", allowed: "first <= last") }
+        selections[name] = .range(lo..<hi)
+      } else if let neurons = entry["neurons"] {
+        var list: [Int] = []
+        for n in try neurons.array() { list.append(try n.integer(0...Int(Int32.max))) }
+        selections[name] = .list(list)
+      } else {
+        selections[name] = .all
+      }
+    }
+    return selections
   }
 }
 

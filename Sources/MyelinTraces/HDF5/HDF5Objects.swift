@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import CHDF5
+
+/// Groups, attributes and appendable datasets on top of ``HDF5File``: what the trace writer
+/// and reader need, and nothing more. Every H5* call of the traces layer is in this folder.
+extension HDF5File {
+  /// Creates a new file that keeps the widest readability: superblock and object formats
+  /// of HDF5 1.8 at most (libver bounds EARLIEST..V18), never "latest".
+  package convenience init(creatingTrace path: String, overwrite: Bool) throws(FileError) {
+    chdf5_silence_errors()
+    let fapl = H5Pcreate(chdf5_file_access())
+    defer { H5Pclose(fapl) }
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18)
+    let file = H5Fcreate(path, overwrite ? chdf5_acc_trunc() : chdf5_acc_excl(), chdf5_default(), fapl)
+    guard file >= 0 else {
+      let exists = FileManagerLite.exists(path)
+      throw FileError(path: path, object: "",
+                      problem: exists && !overwrite ? "exists already (use --force to overwrite)"
+                        : "cannot be created")
+    }
+    self.init(adopting: file, path: path)
+  }
+
+  /// Creates the group `path` and any missing parents.
+  package func createGroup(_ path: String) throws(FileError) {
+    var prefix = ""
+    for part in path.split(separator: "/") {
+      prefix += "/" + part
+      if H5Lexists(id, prefix, chdf5_default()) > 0 { continue }
+      let group = H5Gcreate2(id, prefix, chdf5_default(), chdf5_default(), chdf5_default())
+      guard group >= 0 else { throw FileError(path: self.path, object: prefix, problem: "cannot create group") }
+      H5Gclose(group)
+    }
+  }
+
+  package func exists(_ object: String) -> Bool {
+    // Check each level: H5Lexists fails on a path whose parent is missing.
+    var prefix = ""
+    for part in object.split(separator: "/") {
+      prefix += "/" + part
+      guard H5Lexists(id, prefix, chdf5_default()) > 0 else { return false }
+    }
+    return true
+  }
+
+  /// Creates an empty one-dimensional dataset that grows by appends, chunked by `chunk`.
+  package func createAppendable(_ name: String, type: HDF5Type, chunk: Int = 65_536) throws(FileError) {
+    var dims: hsize_t = 0
+    var maxDims = chdf5_unlimited()
+    let space = H5Screate_simple(1, &dims, &maxDims)
+    defer { H5Sclose(space) }
+    let dcpl = H5Pcreate(chdf5_dataset_create())
+    defer { H5Pclose(dcpl) }
+    var chunkDims = hsize_t(chunk)
+    H5Pset_chunk(dcpl, 1, &chunkDims)
+    let dataset = H5Dcreate2(id, name, type.id, space, chdf5_default(), dcpl, chdf5_default())
+    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "cannot create dataset") }
+    H5Dclose(dataset)
+  }
+
+  /// Appends `values` at the end of a one-dimensional appendable dataset.
+  package func append<T>(_ name: String, _ values: [T], type: HDF5Type) throws(FileError) {
+    guard !values.isEmpty else { return }
+    let dataset = H5Dopen2(id, name, chdf5_default())
+    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is missing") }
+    defer { H5Dclose(dataset) }
+    let old = try length(of: dataset, name)
+    var size = old + hsize_t(values.count)
+    guard H5Dset_extent(dataset, &size) >= 0 else {
+      throw FileError(path: path, object: name, problem: "cannot grow")
+    }
+    let fileSpace = H5Dget_space(dataset)
+    defer { H5Sclose(fileSpace) }
+    var start = old, count = hsize_t(values.count)
+    H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &count, nil)
+    let memorySpace = H5Screate_simple(1, &count, nil)
+    defer { H5Sclose(memorySpace) }
+    let status = values.withUnsafeBytes {
+      H5Dwrite(dataset, type.id, memorySpace, fileSpace, chdf5_default(), $0.baseAddress)
+    }
+    guard status >= 0 else { throw FileError(path: path, object: name, problem: "cannot be written") }
+  }
+
+  /// The number of values in a one-dimensional dataset.
+  package func length(_ name: String) throws(FileError) -> Int {
+    let dataset = H5Dopen2(id, name, chdf5_default())
+    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is missing") }
+    defer { H5Dclose(dataset) }
+    return Int(try length(of: dataset, name))
+  }
+
+  private func length(of dataset: hid_t, _ name: String) throws(FileError) -> hsize_t {
+    let space = H5Dget_space(dataset)
+    defer { H5Sclose(space) }
+    guard H5Sget_simple_extent_ndims(space) == 1 else {
+      throw FileError(path: path, object: name, problem: "is not one-dimensional")
+    }
+    var count: hsize_t = 0
+    H5Sget_simple_extent_dims(space, &count, nil)
+    return count
+  }
+
+  /// Writes everything buffered by HDF5 to the file.
+  package func flush() { H5Fflush(id, H5F_SCOPE_GLOBAL) }
+}
+
+/// The element types the traces use.
+package enum HDF5Type {
+  case float64, float32, uint64, uint32, uint8
+
+  var id: hid_t {
+    switch self {
+    case .float64: chdf5_native_double()
+    case .float32: chdf5_native_float()
+    case .uint64: chdf5_native_uint64()
+    case .uint32: chdf5_native_uint32()
+    case .uint8: chdf5_native_uint8()
+    }
+  }
+}

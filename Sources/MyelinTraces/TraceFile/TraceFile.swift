@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// A trace file opened for reading. Opening checks that it is an HDF5 file with Myelin's
+/// `magic` and a layout version this reader understands; anything else is a ``FileError``.
+public final class TraceFile {
+  public let path: String
+  private let file: HDF5File
+
+  public let modelName: String
+  public let simulator: String
+  public let dt: Double
+  public let seed: UInt64
+  public let tStart: Double
+  /// Time reached (ms): the run's end, or the last flush of an interrupted run.
+  public let tStop: Double
+  public let wallTime: Double
+  /// Whether the run finished and closed the file cleanly.
+  public let complete: Bool
+  public let populations: [TraceMetadata.PopulationInfo]
+
+  public init(path: String) throws(FileError) {
+    self.path = path
+    let file = try HDF5File(readingFrom: path)
+    self.file = file
+    guard case .uint32(let magic)? = file.attribute("/", "magic"), magic == TraceLayout.magic else {
+      throw FileError(path: path, object: "", problem: "is an HDF5 file but not a Myelin trace (no magic 0x0A7A)")
+    }
+    guard case .uint32s(let version)? = file.attribute("/", "version"), version.first == TraceLayout.version[0]
+    else {
+      throw FileError(path: path, object: "/", problem: "has a trace layout version this reader does not know")
+    }
+    func number(_ name: String) throws(FileError) -> Double {
+      guard let value = file.attribute("/", name)?.double else {
+        throw FileError(path: path, object: "/@\(name)", problem: "is missing")
+      }
+      return value
+    }
+    modelName = file.attribute("/", "model")?.text ?? ""
+    simulator = file.attribute("/", "simulator")?.text ?? ""
+    dt = try number("dt")
+    tStart = try number("t_start")
+    tStop = try number("t_stop")
+    wallTime = try number("wall_time_s")
+    guard case .uint64(let seed)? = file.attribute("/", "seed") else {
+      throw FileError(path: path, object: "/@seed", problem: "is missing")
+    }
+    self.seed = seed
+    guard case .uint8(let complete)? = file.attribute("/", "complete") else {
+      throw FileError(path: path, object: "/@complete", problem: "is missing")
+    }
+    self.complete = complete == 1
+    let json = try file.readText(TraceLayout.populations)
+    guard let list = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] else {
+      throw FileError(path: path, object: TraceLayout.populations, problem: "is not a JSON list")
+    }
+    populations = list.compactMap { entry in
+      guard let name = entry["name"] as? String, let size = entry["size"] as? Int else { return nil }
+      return TraceMetadata.PopulationInfo(name: name, size: size, model: entry["model"] as? String ?? "")
+    }
+  }
+
+  /// The model's JSON text and the command line that ran it.
+  public func modelText() throws(FileError) -> String { try file.readText(TraceLayout.modelText) }
+  public func command() throws(FileError) -> String { try file.readText(TraceLayout.command) }
+
+  /// Whether the spikes of `population` were recorded.
+  public func hasSpikes(_ population: String) -> Bool {
+    file.exists(TraceLayout.spikes(population) + "/step")
+  }
+
+  /// The recorded spikes of a population: steps (time = step · dt) and local node ids, in
+  /// time order.
+  public func spikes(of population: String) throws(FileError) -> (steps: [Int64], nodes: [UInt32]) {
+    let group = TraceLayout.spikes(population)
+    guard file.exists(group) else {
+      throw FileError(path: path, object: group, problem: "no spikes recorded for this population")
+    }
+    let steps = try file.readUInt64(group + "/step")
+    let nodes = try file.readUInt64(group + "/node_ids")
+    guard steps.count == nodes.count else {
+      throw FileError(path: path, object: group, problem: "step and node_ids differ in length")
+    }
+    return (steps.map { Int64(truncatingIfNeeded: $0) }, nodes.map { UInt32(truncatingIfNeeded: $0) })
+  }
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// Writes a trace file while a simulation runs: spikes are appended in blocks and the file
+/// is flushed at checkpoints, so a killed run leaves a readable file holding every spike up
+/// to the last flush. `complete` stays 0 until ``finish(timeReached:wallTime:)``.
+public final class TraceWriter {
+  public let path: String
+  private let file: HDF5File
+  private let dt: Double
+  private let recorded: Set<String>
+
+  /// Creates the file with every group and dataset of the populations in `spikes`. An
+  /// existing file is an error unless `overwrite` is set.
+  public init(path: String, overwrite: Bool, metadata: TraceMetadata, spikes: [String])
+    throws(FileError)
+  {
+    self.path = path
+    dt = metadata.dt
+    recorded = Set(spikes)
+    file = try HDF5File(creatingTrace: path, overwrite: overwrite)
+    try file.setAttribute("/", "magic", .uint32(TraceLayout.magic))
+    try file.setAttribute("/", "version", .uint32s(TraceLayout.version))
+    try file.setAttribute("/", "simulator", .string(metadata.simulator))
+    try file.setAttribute("/", "model", .string(metadata.modelName))
+    try file.setAttribute("/", "dt", .float64(metadata.dt))
+    try file.setAttribute("/", "seed", .uint64(metadata.seed))
+    try file.setAttribute("/", "t_start", .float64(0))
+    try file.setAttribute("/", "t_stop", .float64(0))
+    try file.setAttribute("/", "wall_time_s", .float64(0))
+    try file.setAttribute("/", "complete", .uint8(0))
+    try file.createGroup("/meta")
+    try file.writeText(TraceLayout.modelText, metadata.modelText)
+    try file.writeText(TraceLayout.command, metadata.command)
+    let populations = metadata.populations.map {
+      ["name": $0.name, "size": $0.size, "model": $0.model] as [String: Any]
+    }
+    let json = (try? JSONSerialization.data(withJSONObject: populations, options: [.sortedKeys]))
+      .flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
+    try file.writeText(TraceLayout.populations, json)
+    for population in spikes {
+      let group = TraceLayout.spikes(population)
+      try file.createGroup(group)
+      try file.setAttribute(group, "sorting", .sorting(TraceLayout.sortedByTime))
+      try file.createAppendable(group + "/timestamps", type: .float64)
+      try file.setAttribute(group + "/timestamps", "units", .string("ms"))
+      try file.createAppendable(group + "/node_ids", type: .uint64)
+      try file.createAppendable(group + "/step", type: .uint64)
+    }
+    file.flush()
+  }
+
+  /// Appends spikes of one population, in time order (as the simulation emits them).
+  public func appendSpikes(of population: String, steps: [Int64], nodes: [UInt32])
+    throws(FileError)
+  {
+    guard recorded.contains(population), !steps.isEmpty else { return }
+    let group = TraceLayout.spikes(population)
+    try file.append(group + "/timestamps", steps.map { Double($0) * dt }, type: .float64)
+    try file.append(group + "/node_ids", nodes.map { UInt64($0) }, type: .uint64)
+    try file.append(group + "/step", steps.map { UInt64($0) }, type: .uint64)
+  }
+
+  /// Records how far the run got and forces everything written so far onto the disk.
+  public func checkpoint(timeReached: Double, wallTime: Double) throws(FileError) {
+    try file.setAttribute("/", "t_stop", .float64(timeReached))
+    try file.setAttribute("/", "wall_time_s", .float64(wallTime))
+    file.flush()
+  }
+
+  /// Marks the run complete (or not, when it was interrupted) and flushes.
+  public func finish(timeReached: Double, wallTime: Double, complete: Bool = true) throws(FileError) {
+    try checkpoint(timeReached: timeReached, wallTime: wallTime)
+    try file.setAttribute("/", "complete", .uint8(complete ? 1 : 0))
+    file.flush()
+  }
+}
