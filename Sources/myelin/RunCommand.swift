@@ -116,11 +116,17 @@ struct RunCommand {
       simulator: "myelin \(Myelin.version)")
   }
 
-  /// SIGINT and SIGTERM set ``interruption``; an atomic store is async-signal-safe.
+  /// SIGINT and SIGTERM set ``interruption``; an atomic store is async-signal-safe. Both
+  /// signals are also unblocked: a parent may hand down a mask that blocks them (seen with
+  /// test runners), and threads started later inherit this thread's mask.
   static func installInterruptHandlers() {
+    var mask = sigset_t()
+    sigemptyset(&mask)
     for sig in [SIGINT, SIGTERM] {
       signal(sig) { _ in interruption.store(true, ordering: .relaxed) }
+      sigaddset(&mask, sig)
     }
+    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
   }
 }
 

@@ -118,3 +118,22 @@ package enum HDF5Type {
     }
   }
 }
+
+extension HDF5File {
+  /// The element type of a dataset, as "float64", "uint64", "string"…; nil if missing.
+  package func elementType(_ name: String) -> String? {
+    guard exists(name) else { return nil }
+    let dataset = H5Dopen2(id, name, chdf5_default())
+    guard dataset >= 0 else { return nil }
+    defer { H5Dclose(dataset) }
+    let type = H5Dget_type(dataset)
+    defer { H5Tclose(type) }
+    let bits = H5Tget_size(type) * 8
+    switch H5Tget_class(type) {
+    case H5T_FLOAT: return "float\(bits)"
+    case H5T_INTEGER: return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + "\(bits)"
+    case H5T_STRING: return "string"
+    default: return "other"
+    }
+  }
+}

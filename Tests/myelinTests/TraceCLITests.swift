@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import MyelinTraces
+import Testing
+
+/// Trace files from the command line, including runs that are killed or interrupted.
+@Suite(.serialized) struct TraceCLITests {
+  static let brunel = CLITests.root.appendingPathComponent("examples/brunel-g5-eta2.json").path
+
+  static func temporary(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent(
+      "myelin-cli-trace-\(ProcessInfo.processInfo.processIdentifier)-\(name)").path
+  }
+
+  /// Starts a long Brunel run writing `path`, flushing every 0.2 s.
+  static func startLongRun(_ path: String) throws -> Process {
+    let process = Process()
+    process.executableURL = CLITests.binary
+    process.arguments = ["run", brunel, "--duration", "100000", "--threads", "2",
+                         "--output", path, "--force", "--flush-interval", "0.2"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+
+  @Test func runWritesATraceThatInspectReads() throws {
+    let path = Self.temporary("run.h5")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let run = try CLITests.run(["run", Self.brunel, "--duration", "100", "--output", path, "--json"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let again = try CLITests.run(["run", Self.brunel, "--duration", "100", "--output", path])
+    #expect(again.status == 2)
+    #expect(again.stderr.contains("exists already"))
+
+    let inspect = try CLITests.run(["inspect", path, "--json"])
+    #expect(inspect.status == 0, "\(inspect.stderr)")
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
+    #expect(object["complete"] as? Bool == true)
+    #expect(object["duration_ms"] as? Double == 100)
+    #expect(object["dt_ms"] as? Double == 0.1)
+    #expect(object["seed"] as? Int == 1)
+    let populations = try #require(object["populations"] as? [[String: Any]])
+    #expect(populations.map { $0["name"] as? String } == ["E", "I"])
+    for population in populations {
+      for key in ["neurons", "spikes", "rate_hz", "cv_isi", "fano"] {
+        #expect(population[key] != nil, "\(key)")
+      }
+    }
+    // inspect agrees with run on the spike counts.
+    let summary = try #require(
+      try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let runPopulations = try #require(summary["populations"] as? [[String: Any]])
+    #expect(runPopulations.map { $0["spikes"] as? Int } == populations.map { $0["spikes"] as? Int })
+  }
+
+  @Test func killedRunLeavesAReadableFile() throws {
+    let path = Self.temporary("killed.h5")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let process = try Self.startLongRun(path)
+    Thread.sleep(forTimeInterval: 3)
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    let trace = try TraceFile(path: path)
+    #expect(!trace.complete)
+    #expect(trace.tStop > 0)
+    let spikes = try trace.spikes(of: "E")
+    #expect(spikes.steps.count > 1000)
+    // Every spike flushed lies within the time recorded as reached at some flush.
+    #expect(spikes.steps.allSatisfy { $0 > 0 })
+    let inspect = try CLITests.run(["inspect", path])
+    #expect(inspect.status == 0, "\(inspect.stderr)")
+    #expect(inspect.stdout.contains("INCOMPLETE"))
+  }
+
+  @Test func interruptedRunClosesTheTraceAndExitsWith130() throws {
+    let path = Self.temporary("interrupted.h5")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let process = try Self.startLongRun(path)
+    Thread.sleep(forTimeInterval: 3)
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 130)
+    let trace = try TraceFile(path: path)
+    #expect(!trace.complete)
+    let spikes = try trace.spikes(of: "E")
+    #expect(!spikes.steps.isEmpty)
+    // The recorded time reached covers every spike written.
+    #expect(Double(spikes.steps.max() ?? 0) * trace.dt <= trace.tStop + 1e-9)
+  }
+
+  @Test func inspectRejectsBadFiles() throws {
+    let result = try CLITests.run(["inspect", "notes.h5"], input: ["notes.h5": "hello"])
+    #expect(result.status == 2)
+    #expect(result.stderr == "error: notes.h5: is not an HDF5 file\n")
+    let missing = try CLITests.run(["inspect", "missing.h5"])
+    #expect(missing.status == 2)
+    #expect(missing.stderr.hasPrefix("error: missing.h5: no such file"))
+  }
+}
