@@ -9,7 +9,8 @@ DEMO_MODEL := examples/brunel-g5-eta2.json
 
 demo: deps
 	$(SWIFT) build -c release --product myelin
-	.build/release/myelin run $(DEMO_MODEL) --threads 2
+	.build/release/myelin run $(DEMO_MODEL) --threads 2 --output traces/demo-brunel.h5 --force
+	.build/release/myelin inspect traces/demo-brunel.h5
 
 test: deps
 	$(SWIFT) build -c release

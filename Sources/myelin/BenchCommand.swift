@@ -9,7 +9,7 @@ struct BenchCommand {
 
   init(_ words: [String]) throws(CLIError) {
     arguments = try Arguments(
-      words, valued: ["--threads", "--duration", "--repeats"], switches: ["--json", "--help"])
+      words, valued: ["--threads", "--duration", "--repeats", "--spikes"], switches: ["--json", "--help"])
   }
 
   func execute() throws {
@@ -18,7 +18,7 @@ struct BenchCommand {
       return
     }
     guard arguments.positional.count == 1, let workload = arguments.positional.first else {
-      throw CLIError("bench needs one workload: cuba, coba, brunel or memory")
+      throw CLIError("bench needs one workload: cuba, coba, brunel, memory or trace")
     }
     let threads = try arguments.integer("--threads", in: 1...SimulationOptions.maximumThreads) ?? 1
     let duration = try arguments.double("--duration") ?? 1000
@@ -29,7 +29,11 @@ struct BenchCommand {
     case "coba": network = VogelsAbbott.coba()
     case "brunel": network = Brunel.network(.g5eta2)
     case "memory": return try memory(threads: threads)
-    default: throw CLIError("unknown workload '\(workload)' (cuba, coba, brunel, memory)")
+    case "trace":
+      return try TraceBench.run(
+        spikes: try arguments.integer("--spikes", in: 1...2_000_000_000) ?? 10_000_000,
+        json: arguments.flag("--json"))
+    default: throw CLIError("unknown workload '\(workload)' (cuba, coba, brunel, memory, trace)")
     }
     var simulate: [Double] = []
     var build: [Double] = []

@@ -22,19 +22,55 @@ public struct SpikeStatistics: Sendable, Equatable {
     binWidth: Double = 1, fanoBinWidth: Double = 100
   ) {
     rate = duration > 0 ? Double(steps.count) / Double(max(neurons, 1)) / (duration / 1000) : 0
-    // Spikes per neuron, in time order.
-    var trains = [[Double]](repeating: [], count: neurons)
+    // Group the spikes by neuron with a counting sort: one flat array of steps, neuron n's
+    // at offsets[n]..<offsets[n + 1], in time order if the input is (recording order is).
+    var offsets = [Int](repeating: 0, count: neurons + 1)
+    for node in nodes where Int(node) < neurons { offsets[Int(node) + 1] += 1 }
+    for n in 0..<neurons { offsets[n + 1] += offsets[n] }
+    var byNeuron = [Int64](repeating: 0, count: offsets[neurons])
+    var cursor = offsets
     for (step, node) in zip(steps, nodes) where Int(node) < neurons {
-      trains[Int(node)].append(Double(step) * dt)
+      byNeuron[cursor[Int(node)]] = step
+      cursor[Int(node)] += 1
     }
-    var cvs: [Double] = []
-    for var train in trains where train.count >= 3 {
-      train.sort()
-      let isi = zip(train.dropFirst(), train).map { $0 - $1 }
-      let (mean, variance) = Self.moments(isi)
-      if mean > 0 { cvs.append(variance.squareRoot() / mean) }
+
+    var cvSum = 0.0, cvCount = 0
+    let fanoBins = Int((duration / fanoBinWidth).rounded(.down))
+    var binCounts = [Double](repeating: 0, count: max(fanoBins, 0))
+    var fanoSum = 0.0, fanoCount = 0
+    for n in 0..<neurons {
+      let train = byNeuron[offsets[n]..<offsets[n + 1]]
+      if train.count >= 3 {
+        let sorted = train.sorted()  // already sorted when recorded in time order: O(k)
+        var sum = 0.0, sumSquares = 0.0
+        for (a, b) in zip(sorted, sorted.dropFirst()) {
+          let isi = Double(b - a) * dt
+          sum += isi
+          sumSquares += isi * isi
+        }
+        let k = Double(sorted.count - 1)
+        let mean = sum / k
+        let variance = max(sumSquares / k - mean * mean, 0)
+        if mean > 0 {
+          cvSum += variance.squareRoot() / mean
+          cvCount += 1
+        }
+      }
+      if fanoBins >= 2 && !train.isEmpty {
+        for b in 0..<fanoBins { binCounts[b] = 0 }
+        for step in train {
+          let b = Int(Double(step) * dt / fanoBinWidth)
+          if b < fanoBins { binCounts[b] += 1 }
+        }
+        let (mean, variance) = Self.moments(binCounts)
+        if mean > 0 {
+          fanoSum += variance / mean
+          fanoCount += 1
+        }
+      }
     }
-    cvISI = cvs.isEmpty ? nil : cvs.reduce(0, +) / Double(cvs.count)
+    cvISI = cvCount > 0 ? cvSum / Double(cvCount) : nil
+    fano = fanoCount > 0 ? fanoSum / Double(fanoCount) : nil
 
     let bins = Int((duration / binWidth).rounded(.down))
     if bins >= 2 {
@@ -47,23 +83,6 @@ public struct SpikeStatistics: Sendable, Equatable {
       countCV = mean > 0 ? variance.squareRoot() / mean : nil
     } else {
       countCV = nil
-    }
-
-    let fanoBins = Int((duration / fanoBinWidth).rounded(.down))
-    if fanoBins >= 2 {
-      var factors: [Double] = []
-      for train in trains where !train.isEmpty {
-        var counts = [Double](repeating: 0, count: fanoBins)
-        for t in train {
-          let b = Int(t / fanoBinWidth)
-          if b < fanoBins { counts[b] += 1 }
-        }
-        let (mean, variance) = Self.moments(counts)
-        if mean > 0 { factors.append(variance / mean) }
-      }
-      fano = factors.isEmpty ? nil : factors.reduce(0, +) / Double(factors.count)
-    } else {
-      fano = nil
     }
   }
 

@@ -87,6 +87,16 @@ package final class HDF5File {
     try read(name, type: chdf5_native_uint64(), zero: UInt64(0))
   }
 
+  /// A one-dimensional integer dataset converted to `Int64` (by HDF5, without a copy).
+  package func readInt64(_ name: String) throws(FileError) -> [Int64] {
+    try read(name, type: chdf5_native_int64(), zero: Int64(0))
+  }
+
+  /// A one-dimensional integer dataset converted to `UInt32` (values must fit).
+  package func readUInt32(_ name: String) throws(FileError) -> [UInt32] {
+    try read(name, type: chdf5_native_uint32(), zero: UInt32(0))
+  }
+
   private func read<T>(_ name: String, type: hid_t, zero: T) throws(FileError) -> [T] {
     guard H5Lexists(id, name, chdf5_default()) > 0 else {
       throw FileError(path: path, object: name, problem: "dataset is missing")

@@ -76,11 +76,13 @@ public final class TraceFile {
     guard file.exists(group) else {
       throw FileError(path: path, object: group, problem: "no spikes recorded for this population")
     }
-    let steps = try file.readUInt64(group + "/step")
-    let nodes = try file.readUInt64(group + "/node_ids")
+    // HDF5 converts the stored uint64 values to these types while reading (no extra pass);
+    // node ids are local indices, below 2^30.
+    let steps = try file.readInt64(group + "/step")
+    let nodes = try file.readUInt32(group + "/node_ids")
     guard steps.count == nodes.count else {
       throw FileError(path: path, object: group, problem: "step and node_ids differ in length")
     }
-    return (steps.map { Int64(truncatingIfNeeded: $0) }, nodes.map { UInt32(truncatingIfNeeded: $0) })
+    return (steps, nodes)
   }
 }

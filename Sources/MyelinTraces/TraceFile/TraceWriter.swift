@@ -9,6 +9,10 @@ public final class TraceWriter {
   private let file: HDF5File
   private let dt: Double
   private let recorded: Set<String>
+  /// Spikes waiting to be appended, per population: HDF5 appends cost tens of µs each, so
+  /// they are made in blocks of at least `blockSize` spikes (or at a checkpoint).
+  private var pending: [String: (steps: [Int64], nodes: [UInt32])] = [:]
+  private let blockSize: Int
 
   /// Creates the file with every group and dataset of the populations in `spikes`. An
   /// existing file is an error unless `overwrite` is set. Datasets grow in chunks of
@@ -19,6 +23,7 @@ public final class TraceWriter {
     self.path = path
     dt = metadata.dt
     recorded = Set(spikes)
+    blockSize = chunk
     file = try HDF5File(creatingTrace: path, overwrite: overwrite)
     try file.setAttribute("/", "magic", .uint32(TraceLayout.magic))
     try file.setAttribute("/", "version", .uint32s(TraceLayout.version))
@@ -51,11 +56,22 @@ public final class TraceWriter {
     file.flush()
   }
 
-  /// Appends spikes of one population, in time order (as the simulation emits them).
+  /// Appends spikes of one population, in time order (as the simulation emits them). They
+  /// reach the file in blocks; ``checkpoint(timeReached:wallTime:)`` writes the rest.
   public func appendSpikes(of population: String, steps: [Int64], nodes: [UInt32])
     throws(FileError)
   {
     guard recorded.contains(population), !steps.isEmpty else { return }
+    pending[population, default: ([], [])].steps += steps
+    pending[population, default: ([], [])].nodes += nodes
+    if let buffered = pending[population], buffered.steps.count >= blockSize {
+      try write(population)
+    }
+  }
+
+  private func write(_ population: String) throws(FileError) {
+    guard let (steps, nodes) = pending[population], !steps.isEmpty else { return }
+    pending[population] = ([], [])
     let group = TraceLayout.spikes(population)
     try file.append(group + "/timestamps", steps.map { Double($0) * dt }, type: .float64)
     try file.append(group + "/node_ids", nodes.map { UInt64($0) }, type: .uint64)
@@ -64,6 +80,7 @@ public final class TraceWriter {
 
   /// Records how far the run got and forces everything written so far onto the disk.
   public func checkpoint(timeReached: Double, wallTime: Double) throws(FileError) {
+    for population in pending.keys.sorted() { try write(population) }
     try file.setAttribute("/", "t_stop", .float64(timeReached))
     try file.setAttribute("/", "wall_time_s", .float64(wallTime))
     file.flush()
