@@ -82,11 +82,6 @@ package final class HDF5File {
     try read(name, type: chdf5_native_double(), zero: 0.0)
   }
 
-  /// A one-dimensional dataset converted to `UInt64`.
-  package func readUInt64(_ name: String) throws(FileError) -> [UInt64] {
-    try read(name, type: chdf5_native_uint64(), zero: UInt64(0))
-  }
-
   /// A one-dimensional integer dataset converted to `Int64` (by HDF5, without a copy).
   package func readInt64(_ name: String) throws(FileError) -> [Int64] {
     try read(name, type: chdf5_native_int64(), zero: Int64(0))
