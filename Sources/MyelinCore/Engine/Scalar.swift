@@ -13,6 +13,14 @@ public protocol SimulationScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Cod
     _ values: UnsafePointer<Self>, from: Int, to: Int, threshold: Self
   ) -> Int
   static var scanWidth: Int { get }
+
+  /// One iaf_psc_exp step for neurons [lo, hi) in a single pass (IntegrateKernels.pscExp
+  /// says what it computes). Written per concrete type with explicit vectors, because the
+  /// compiler vectorises the generic loop only when split into passes.
+  static func pscExpStep(
+    v: UnsafeMutablePointer<Self>, iEx: UnsafeMutablePointer<Self>, iIn: UnsafeMutablePointer<Self>,
+    inEx: UnsafeMutablePointer<Self>, inIn: UnsafeMutablePointer<Self>, lo: Int, hi: Int,
+    p: PscExpPropagators<Self>, drive: Self)
 }
 
 extension Float: SimulationScalar {
@@ -29,6 +37,33 @@ extension Float: SimulationScalar {
       n &+= 16
     }
     return n
+  }
+}
+
+extension Float {
+  @inline(never)
+  public static func pscExpStep(
+    v: UnsafeMutablePointer<Float>, iEx: UnsafeMutablePointer<Float>,
+    iIn: UnsafeMutablePointer<Float>, inEx: UnsafeMutablePointer<Float>,
+    inIn: UnsafeMutablePointer<Float>, lo: Int, hi: Int, p: PscExpPropagators<Float>, drive: Float
+  ) {
+    IntegrateKernels.pscExpBlocks(
+      SIMD16<Float>.self, v: v, iEx: iEx, iIn: iIn, inEx: inEx, inIn: inIn, lo: lo, hi: hi, p: p,
+      drive: drive)
+  }
+}
+
+extension Double {
+  @inline(never)
+  public static func pscExpStep(
+    v: UnsafeMutablePointer<Double>, iEx: UnsafeMutablePointer<Double>,
+    iIn: UnsafeMutablePointer<Double>, inEx: UnsafeMutablePointer<Double>,
+    inIn: UnsafeMutablePointer<Double>, lo: Int, hi: Int, p: PscExpPropagators<Double>,
+    drive: Double
+  ) {
+    IntegrateKernels.pscExpBlocks(
+      SIMD8<Double>.self, v: v, iEx: iEx, iIn: iIn, inEx: inEx, inIn: inIn, lo: lo, hi: hi, p: p,
+      drive: drive)
   }
 }
 

@@ -10,7 +10,7 @@
 // the counter out of these loops is what lets them vectorise.
 
 /// Exact propagators of NEST `iaf_psc_exp` for one step h (Rotter & Diesmann 1999).
-struct PscExpPropagators<S: SimulationScalar> {
+public struct PscExpPropagators<S: SimulationScalar>: Sendable {
   var p22: S, p21ex: S, p21in: S, p20: S, p11ex: S, p11in: S
 }
 
@@ -24,11 +24,48 @@ enum IntegrateKernels {
     inEx: UnsafeMutablePointer<S>, inIn: UnsafeMutablePointer<S>, lo: Int, hi: Int,
     p: PscExpPropagators<S>, current: S
   ) {
-    // Three short loops instead of one long one: with few pointers per loop the compiler
-    // can check for overlap at run time and vectorise (measured: docs/benchmarks.md).
-    let drive = p.p20 * current
-    for n in lo..<hi { v[n] = v[n] * p.p22 + iEx[n] * p.p21ex + iIn[n] * p.p21in + drive }
-    decayAndAdd(iEx, inEx, iIn, inIn, lo: lo, hi: hi, decay: p.p11ex, p.p11in)
+    S.pscExpStep(
+      v: v, iEx: iEx, iIn: iIn, inEx: inEx, inIn: inIn, lo: lo, hi: hi, p: p,
+      drive: p.p20 * current)
+  }
+
+  /// The body of ``pscExp``, over vectors of type `V`: one pass that loads each state
+  /// variable once. The scalar tail runs the same arithmetic, in the same order.
+  @inline(__always)
+  static func pscExpBlocks<V: SIMD>(
+    _: V.Type, v: UnsafeMutablePointer<V.Scalar>, iEx: UnsafeMutablePointer<V.Scalar>,
+    iIn: UnsafeMutablePointer<V.Scalar>, inEx: UnsafeMutablePointer<V.Scalar>,
+    inIn: UnsafeMutablePointer<V.Scalar>, lo: Int, hi: Int, p: PscExpPropagators<V.Scalar>,
+    drive: V.Scalar
+  ) where V.Scalar: SimulationScalar {
+    let p22 = V(repeating: p.p22), p21ex = V(repeating: p.p21ex), p21in = V(repeating: p.p21in)
+    let p11ex = V(repeating: p.p11ex), p11in = V(repeating: p.p11in), d = V(repeating: drive)
+    let width = V.scalarCount
+    var n = lo
+    while n &+ width <= hi {
+      func load(_ x: UnsafeMutablePointer<V.Scalar>) -> V {
+        UnsafeRawPointer(x + n).loadUnaligned(as: V.self)
+      }
+      func store(_ value: V, _ x: UnsafeMutablePointer<V.Scalar>) {
+        UnsafeMutableRawPointer(x + n).storeBytes(of: value, as: V.self)
+      }
+      let e = load(iEx), i = load(iIn)
+      store(load(v) * p22 + e * p21ex + i * p21in + d, v)
+      store(e * p11ex + load(inEx), iEx)
+      store(i * p11in + load(inIn), iIn)
+      store(V(), inEx)
+      store(V(), inIn)
+      n &+= width
+    }
+    while n < hi {
+      let e = iEx[n], i = iIn[n]
+      v[n] = v[n] * p.p22 + e * p.p21ex + i * p.p21in + drive
+      iEx[n] = e * p.p11ex + inEx[n]
+      iIn[n] = i * p.p11in + inIn[n]
+      inEx[n] = 0
+      inIn[n] = 0
+      n &+= 1
+    }
   }
 
   /// Both receptor channels at once: x ← x·decay + input; input ← 0.
