@@ -72,7 +72,7 @@ enum Help {
     """
 
   static let bench = """
-    USAGE: myelin bench cuba|coba|brunel|memory [options]
+    USAGE: myelin bench cuba|coba|brunel|memory|trace [options]
 
     Builds a built-in benchmark network, simulates it several times and reports the
     median simulate time, synaptic events per second and the peak resident memory.
@@ -80,11 +80,13 @@ enum Help {
       coba     Vogels & Abbott (2005) COBA, 4000 neurons
       brunel   Brunel (2000) model A, g = 5, eta = 2, 12500 neurons, 15.6 M synapses
       memory   100 000 neurons with 10^7 static synapses: bytes per synapse from RSS
+      trace    write N synthetic spikes to a trace file and read them back (--spikes N)
 
     OPTIONS:
       --threads 1|2        Worker threads (default: 1)
       --duration MS        Biological time per run (default: 1000)
       --repeats N          Runs to take the median of (default: 5)
+      --spikes N           Spikes for the trace workload (default: 10000000)
       --json               Print one JSON object on stdout
       -h, --help           Show this help
     """
