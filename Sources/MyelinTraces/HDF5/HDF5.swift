@@ -93,19 +93,13 @@ package final class HDF5File {
   }
 
   private func read<T>(_ name: String, type: hid_t, zero: T) throws(FileError) -> [T] {
-    guard H5Lexists(id, name, chdf5_default()) > 0 else {
+    guard exists(name) else {
       throw FileError(path: path, object: name, problem: "dataset is missing")
     }
     let dataset = H5Dopen2(id, name, chdf5_default())
     guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is not a dataset") }
     defer { H5Dclose(dataset) }
-    let space = H5Dget_space(dataset)
-    defer { H5Sclose(space) }
-    guard H5Sget_simple_extent_ndims(space) == 1 else {
-      throw FileError(path: path, object: name, problem: "is not one-dimensional")
-    }
-    var count: hsize_t = 0
-    H5Sget_simple_extent_dims(space, &count, nil)
+    let count = try length(of: dataset, name)
     // A small compressed file can declare a huge extent; refuse before allocating.
     guard count <= HDF5File.maximumElements else {
       throw FileError(path: path, object: name,

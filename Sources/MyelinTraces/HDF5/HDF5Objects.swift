@@ -89,7 +89,7 @@ extension HDF5File {
     return Int(try length(of: dataset, name))
   }
 
-  private func length(of dataset: hid_t, _ name: String) throws(FileError) -> hsize_t {
+  func length(of dataset: hid_t, _ name: String) throws(FileError) -> hsize_t {
     let space = H5Dget_space(dataset)
     defer { H5Sclose(space) }
     guard H5Sget_simple_extent_ndims(space) == 1 else {
