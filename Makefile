@@ -11,6 +11,8 @@ demo: deps
 	$(SWIFT) build -c release --product myelin
 	.build/release/myelin run $(DEMO_MODEL) --threads 2 --output traces/demo-brunel.h5 --force
 	.build/release/myelin inspect traces/demo-brunel.h5
+	.build/release/myelin plot raster traces/demo-brunel.h5 --from 800 --to 1000 --neurons 0:100 -o traces/demo-brunel-raster.svg --force
+	.build/release/myelin plot rate traces/demo-brunel.h5 -o traces/demo-brunel-rate.svg --force
 
 test: deps
 	$(SWIFT) build -c release

@@ -10,6 +10,7 @@ enum Help {
     COMMANDS:
       run MODEL.json     Simulate a model file, record its trace, print a summary
       inspect FILE.h5    Summarise a trace file: spikes, rates, ISI CV, Fano factor, run
+      plot KIND FILE.h5  Draw a raster, population rate or ISI histogram as SVG
       bench WORKLOAD     Time a built-in benchmark (cuba, coba, brunel, memory)
 
     OPTIONS:
@@ -54,6 +55,24 @@ enum Help {
     EXAMPLES:
       myelin run examples/brunel-g5-eta2.json --threads 2 --output traces/brunel.h5
       myelin run examples/cuba.json --duration 500 --json
+    """
+
+  static let plot = """
+    USAGE: myelin plot raster|rate|isi FILE.h5 -o OUT.svg [options]
+
+    Draws a figure of a trace file as SVG: a spike raster (populations stacked, one colour
+    each), the population rate in bins, or the histogram of inter-spike intervals. A
+    raster of millions of spikes is thinned to one mark per occupied 2x2-pixel cell, and
+    the figure says so.
+
+    OPTIONS:
+      -o, --output OUT.svg  Where to write the figure (required)
+      --population P[,Q]    Populations to draw (default: every recorded one)
+      --from MS, --to MS    Time window (default: the whole run)
+      --neurons A:B         Neurons A..<B of each population (default: all)
+      --bin MS              Bin width of the rate plot (default: about 1/100 of the window)
+      --force               Overwrite OUT.svg
+      -h, --help            Show this help
     """
 
   static let inspect = """

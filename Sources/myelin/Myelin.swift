@@ -19,16 +19,17 @@ struct Myelin {
   static func dispatch(_ words: [String]) throws {
     guard let command = words.first else {
       print(Help.main)
-      throw CLIError("missing command (run, inspect, bench)")
+      throw CLIError("missing command (run, inspect, plot, bench)")
     }
     let rest = Array(words.dropFirst())
     switch command {
     case "run": try RunCommand(rest).execute()
     case "bench": try BenchCommand(rest).execute()
     case "inspect": try InspectCommand(rest).execute()
+    case "plot": try PlotCommand(rest).execute()
     case "-h", "--help", "help": print(Help.main)
     case "--version", "version": print("myelin \(version)")
-    default: throw CLIError("unknown command '\(command)' (commands: run, inspect, bench; see myelin --help)")
+    default: throw CLIError("unknown command '\(command)' (commands: run, inspect, plot, bench; see myelin --help)")
     }
   }
 }
