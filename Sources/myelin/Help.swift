@@ -41,6 +41,8 @@ enum Help {
       --output FILE.h5     Write the trace (HDF5, SONATA layout) to FILE.h5. Without it, a
                            model with a "record" section writes traces/<model>-<time>.h5
       --force              Overwrite an existing trace file
+      --compress           Compress the trace (shuffle + gzip); h5py reads it, some
+                           SONATA readers (libsonata wheels) cannot
       --record-all         Record the spikes of every population
       --flush-interval S   Flush the trace to disk every S seconds of wall time
                            (default: 1); a killed run keeps everything flushed

@@ -16,7 +16,7 @@ struct RunCommand {
       words,
       valued: ["--duration", "--dt", "--seed", "--threads", "--precision", "--spikes-csv",
                "--output", "--flush-interval"],
-      switches: ["--json", "--help", "--force", "--record-all"])
+      switches: ["--json", "--help", "--force", "--record-all", "--compress"])
   }
 
   func execute() throws {
@@ -58,7 +58,8 @@ struct RunCommand {
     if !recorded.isEmpty && (output != nil || csv == nil) {
       trace = try TraceWriter(
         path: output ?? Self.defaultTracePath(model: network.name), overwrite: arguments.flag("--force"),
-        metadata: Self.metadata(network, options: options, modelPath: path), spikes: recorded)
+        metadata: Self.metadata(network, options: options, modelPath: path), spikes: recorded,
+        compress: arguments.flag("--compress"))
     } else {
       trace = nil
     }

@@ -31,7 +31,9 @@ import Testing
   }
 
   /// Streams a run into a trace in chunks and returns every spike it handed over.
-  static func record(to path: String, steps: Int = 1000, chunk: Int = 70, fileChunk: Int = 1024) throws
+  static func record(
+    to path: String, steps: Int = 1000, chunk: Int = 70, fileChunk: Int = 1024, compress: Bool = false
+  ) throws
     -> [String: (steps: [Int64], nodes: [UInt32])]
   {
     let network = try ModelFile.parse(model)
@@ -39,7 +41,8 @@ import Testing
       network: network, options: SimulationOptions(dt: 0.1, seed: 3, recordSpikes: true))
     let names = network.populations.map(\.name)
     let writer = try TraceWriter(
-      path: path, overwrite: true, metadata: metadata(network), spikes: names, chunk: fileChunk)
+      path: path, overwrite: true, metadata: metadata(network), spikes: names, chunk: fileChunk,
+      compress: compress)
     var all: [String: (steps: [Int64], nodes: [UInt32])] = [:]
     var done = 0
     while done < steps {
@@ -90,6 +93,25 @@ import Testing
       #expect(try ta.spikes(of: name).steps == tb.spikes(of: name).steps)
       #expect(try ta.spikes(of: name).nodes == tb.spikes(of: name).nodes)
     }
+  }
+
+  @Test func compressedTracesReadBackTheSameAndAreSmaller() throws {
+    let plain = Self.temporary("plain.h5"), packed = Self.temporary("packed.h5")
+    defer {
+      try? FileManager.default.removeItem(atPath: plain)
+      try? FileManager.default.removeItem(atPath: packed)
+    }
+    _ = try Self.record(to: plain, steps: 5000, fileChunk: 4096)
+    _ = try Self.record(to: packed, steps: 5000, fileChunk: 4096, compress: true)
+    let a = try TraceFile(path: plain), b = try TraceFile(path: packed)
+    for name in ["in", "noise", "out", "silent"] {
+      #expect(try a.spikes(of: name).steps == b.spikes(of: name).steps)
+      #expect(try a.spikes(of: name).nodes == b.spikes(of: name).nodes)
+    }
+    func size(_ path: String) -> Int {
+      (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+    #expect(size(packed) < size(plain))
   }
 
   @Test func existingFilesAreNotOverwritten() throws {

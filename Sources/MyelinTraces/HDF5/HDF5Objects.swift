@@ -44,7 +44,11 @@ extension HDF5File {
   }
 
   /// Creates an empty one-dimensional dataset that grows by appends, chunked by `chunk`.
-  package func createAppendable(_ name: String, type: HDF5Type, chunk: Int = 65_536) throws(FileError) {
+  /// With `compress`, chunks go through HDF5's shuffle and gzip (deflate level 4) filters;
+  /// h5py reads them, but some SONATA readers are built without zlib.
+  package func createAppendable(
+    _ name: String, type: HDF5Type, chunk: Int = 65_536, compress: Bool = false
+  ) throws(FileError) {
     var dims: hsize_t = 0
     var maxDims = chdf5_unlimited()
     let space = H5Screate_simple(1, &dims, &maxDims)
@@ -53,6 +57,10 @@ extension HDF5File {
     defer { H5Pclose(dcpl) }
     var chunkDims = hsize_t(chunk)
     H5Pset_chunk(dcpl, 1, &chunkDims)
+    if compress {
+      H5Pset_shuffle(dcpl)
+      H5Pset_deflate(dcpl, 4)
+    }
     let dataset = H5Dcreate2(id, name, type.id, space, chdf5_default(), dcpl, chdf5_default())
     guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "cannot create dataset") }
     H5Dclose(dataset)

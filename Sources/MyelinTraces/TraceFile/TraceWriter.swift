@@ -16,9 +16,11 @@ public final class TraceWriter {
 
   /// Creates the file with every group and dataset of the populations in `spikes`. An
   /// existing file is an error unless `overwrite` is set. Datasets grow in chunks of
-  /// `chunk` values (64 Ki by default: 512 KiB of float64, one HDF5 cache's worth).
+  /// `chunk` values (64 Ki by default: 512 KiB of float64, one HDF5 cache's worth);
+  /// `compress` turns on shuffle + gzip.
   public init(
-    path: String, overwrite: Bool, metadata: TraceMetadata, spikes: [String], chunk: Int = 65_536
+    path: String, overwrite: Bool, metadata: TraceMetadata, spikes: [String], chunk: Int = 65_536,
+    compress: Bool = false
   ) throws(FileError) {
     self.path = path
     dt = metadata.dt
@@ -48,10 +50,10 @@ public final class TraceWriter {
       let group = TraceLayout.spikes(population)
       try file.createGroup(group)
       try file.setAttribute(group, "sorting", .sorting(TraceLayout.sortedByTime))
-      try file.createAppendable(group + "/timestamps", type: .float64, chunk: chunk)
+      try file.createAppendable(group + "/timestamps", type: .float64, chunk: chunk, compress: compress)
       try file.setAttribute(group + "/timestamps", "units", .string("ms"))
-      try file.createAppendable(group + "/node_ids", type: .uint64, chunk: chunk)
-      try file.createAppendable(group + "/step", type: .uint64, chunk: chunk)
+      try file.createAppendable(group + "/node_ids", type: .uint64, chunk: chunk, compress: compress)
+      try file.createAppendable(group + "/step", type: .uint64, chunk: chunk, compress: compress)
     }
     file.flush()
   }
