@@ -44,6 +44,7 @@ enum Help {
       --compress           Compress the trace (shuffle + gzip); h5py reads it, some
                            SONATA readers (libsonata wheels) cannot
       --record-all         Record the spikes of every population
+      --rates MS           Record every population's rate in bins of MS ms
       --flush-interval S   Flush the trace to disk every S seconds of wall time
                            (default: 1); a killed run keeps everything flushed
       --spikes-csv FILE    Also write every spike as CSV: population,node_id,step,time_ms

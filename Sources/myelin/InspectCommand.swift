@@ -18,6 +18,8 @@ struct InspectCommand {
     let statistics: SpikeStatistics
     let first: Double?
     let last: Double?
+    /// Bin width (ms) of the recorded rate, if any.
+    let rateBin: Double?
   }
 
   func execute() throws {
@@ -38,7 +40,8 @@ struct InspectCommand {
         steps: steps, nodes: nodes, neurons: info.size, dt: trace.dt, duration: duration)
       summaries.append(PopulationSummary(
         info: info, recorded: recorded, spikes: steps.count, statistics: statistics,
-        first: steps.first.map { Double($0) * trace.dt }, last: steps.last.map { Double($0) * trace.dt }))
+        first: steps.first.map { Double($0) * trace.dt }, last: steps.last.map { Double($0) * trace.dt },
+        rateBin: try trace.rates(of: info.name)?.binWidth))
     }
     if arguments.flag("--json") {
       print(json(trace, summaries))
@@ -66,6 +69,8 @@ struct InspectCommand {
           + " " + value(s.statistics.fano).leftPadded(7) + "   " + span)
     }
     lines.append("")
+    let rated = summaries.compactMap { s in s.rateBin.map { "\(s.info.name) (bins of \($0) ms)" } }
+    lines.append("binned rates: " + (rated.isEmpty ? "none" : rated.joined(separator: ", ")))
     lines.append("recorded variables: none (state reports are not written yet)")
     return lines.joined(separator: "\n")
   }
@@ -77,6 +82,7 @@ struct InspectCommand {
         "recorded": s.recorded, "spikes": s.spikes, "rate_hz": s.statistics.rate,
         "cv_isi": s.statistics.cvISI ?? NSNull(), "fano": s.statistics.fano ?? NSNull(),
       ]
+      entry["rate_bin_ms"] = s.rateBin ?? NSNull()
       entry["first_spike_ms"] = s.first ?? NSNull()
       entry["last_spike_ms"] = s.last ?? NSNull()
       return entry

@@ -15,7 +15,7 @@ struct RunCommand {
     arguments = try Arguments(
       words,
       valued: ["--duration", "--dt", "--seed", "--threads", "--precision", "--spikes-csv",
-               "--output", "--flush-interval"],
+               "--output", "--flush-interval", "--rates"],
       switches: ["--json", "--help", "--force", "--record-all", "--compress"])
   }
 
@@ -53,13 +53,19 @@ struct RunCommand {
     {
       options.spikeRecording = Dictionary(uniqueKeysWithValues: network.populations.map { ($0.name, .all) })
     }
+    var rateBins = network.defaults.rateRecording
+    if let bin = try arguments.double("--rates") {
+      for population in network.populations { rateBins[population.name] = bin }
+    }
+    options.rateRecording = Set(rateBins.keys)
     let recorded = network.populations.map(\.name).filter { options.spikeRecording[$0] != nil }
+    let rated = network.populations.map(\.name).filter { rateBins[$0] != nil }
     let trace: TraceWriter?
-    if !recorded.isEmpty && (output != nil || csv == nil) {
+    if !(recorded.isEmpty && rated.isEmpty) && (output != nil || csv == nil) {
       trace = try TraceWriter(
         path: output ?? Self.defaultTracePath(model: network.name), overwrite: arguments.flag("--force"),
         metadata: Self.metadata(network, options: options, modelPath: path), spikes: recorded,
-        compress: arguments.flag("--compress"))
+        rates: rateBins, compress: arguments.flag("--compress"))
     } else {
       trace = nil
     }
@@ -78,6 +84,9 @@ struct RunCommand {
           guard let (steps, nodes) = simulation.takeRecordedSpikes(of: name) else { continue }
           try trace?.appendSpikes(of: name, steps: steps, nodes: nodes)
           try csv?.append(name, steps: steps, nodes: nodes, dt: options.dt)
+        }
+        for name in rated {
+          try trace?.appendStepCounts(of: name, simulation.takeStepCounts(of: name) ?? [])
         }
         if let trace, (clock.now - lastFlush).seconds >= flushInterval {
           try trace.checkpoint(timeReached: simulation.time, wallTime: (clock.now - started).seconds)

@@ -90,6 +90,35 @@ import Testing
     #expect(Double(spikes.steps.max() ?? 0) * trace.dt <= trace.tStop + 1e-9)
   }
 
+  /// Binned rates from the model's record section equal the binned recorded spikes.
+  @Test func recordSectionWritesSpikesAndBinnedRates() throws {
+    let model = """
+      {"name": "rated", "duration": 200, "populations": [
+        {"name": "A", "size": 50, "model": "iaf_psc_delta",
+         "stimuli": [{"type": "poisson", "rate": 30000, "weight": 0.6}]},
+        {"name": "B", "size": 5, "model": "iaf_psc_exp"}],
+       "record": {"spikes": [{"population": "A", "range": [0, 50]}],
+                  "rates": [{"population": "A", "bin": 2}]}}
+      """
+    let path = Self.temporary("rated.h5")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let run = try CLITests.run(["run", "m.json", "--output", path], input: ["m.json": model])
+    #expect(run.status == 0, "\(run.stderr)")
+    let trace = try TraceFile(path: path)
+    #expect(!trace.hasSpikes("B"))
+    let spikes = try trace.spikes(of: "A")
+    let rates = try #require(try trace.rates(of: "A"))
+    #expect(rates.binWidth == 2)
+    #expect(rates.counts.count == 100)
+    var expected = [Double](repeating: 0, count: 100)
+    for stamp in spikes.steps { expected[Int(stamp - 1) / 20] += 1 }
+    #expect(rates.counts == expected)
+    #expect(!spikes.steps.isEmpty)
+    for (count, hertz) in zip(rates.counts, rates.hertz) {
+      #expect(abs(hertz - count / 50 / 0.002) < 1e-3 * max(hertz, 1))
+    }
+  }
+
   @Test func inspectRejectsBadFiles() throws {
     let result = try CLITests.run(["inspect", "notes.h5"], input: ["notes.h5": "hello"])
     #expect(result.status == 2)

@@ -32,9 +32,10 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
   private let outgoingList: UnsafeMutableBufferPointer<Int>
   private let outgoingStart: UnsafeMutableBufferPointer<Int>
 
-  init(network: Network, dt: Double, seed: UInt64, threads: Int, spikeRecording: [NeuronSelection?])
-    throws(ModelError)
-  {
+  init(
+    network: Network, dt: Double, seed: UInt64, threads: Int, spikeRecording: [NeuronSelection?],
+    rateRecording: [Bool]
+  ) throws(ModelError) {
     partition = Partition(parts: threads)
     philox = Philox(seed: seed)
     barrier = SpinBarrier(parties: threads)
@@ -66,8 +67,9 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
     for list in outgoing { starts.append(starts[starts.count - 1] + list.count) }
     outgoingStart = .allocate(capacity: starts.count)
     _ = outgoingStart.initialize(from: starts)
-    monitor = spikeRecording.contains { $0 != nil }
-      ? SpikeMonitor(selections: spikeRecording, sizes: populations.map(\.size)) : nil
+    monitor = spikeRecording.contains { $0 != nil } || rateRecording.contains(true)
+      ? SpikeMonitor(selections: spikeRecording, sizes: populations.map(\.size), rates: rateRecording)
+      : nil
   }
 
   deinit {

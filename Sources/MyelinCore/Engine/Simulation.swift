@@ -17,6 +17,8 @@ public struct SimulationOptions: Sendable, Equatable {
   /// Record the spikes of these populations only (by name), all or some of their neurons.
   /// Used when `recordSpikes` is false.
   public var spikeRecording: [String: NeuronSelection] = [:]
+  /// Count the spikes of these populations in every step (for binned rates).
+  public var rateRecording: Set<String> = []
 
   public init(
     dt: Double = 0.1, seed: UInt64 = 1, threads: Int = 1, precision: Precision = .float,
@@ -34,6 +36,7 @@ public struct SimulationOptions: Sendable, Equatable {
     self.init(dt: defaults.dt, seed: defaults.seed, threads: threads,
               precision: defaults.precision, recordSpikes: recordSpikes)
     spikeRecording = defaults.spikeRecording
+    rateRecording = Set(defaults.rateRecording.keys)
   }
 
   public static let maximumThreads = 2
@@ -73,20 +76,25 @@ public final class Simulation {
       throw ModelError(field: "record.spikes", problem: "unknown population '\(name)'",
                        allowed: network.populations.map(\.name).joined(separator: ", "))
     }
+    for name in options.rateRecording.sorted() where network.populationIndex(named: name) == nil {
+      throw ModelError(field: "record.rates", problem: "unknown population '\(name)'",
+                       allowed: network.populations.map(\.name).joined(separator: ", "))
+    }
     let recording: [NeuronSelection?] = network.populations.map {
       options.recordSpikes ? .all : options.spikeRecording[$0.name]
     }
+    let rates = network.populations.map { options.rateRecording.contains($0.name) }
     switch options.precision {
     case .float:
       engine = .float(
         try Engine<Float>(
           network: network, dt: options.dt, seed: options.seed, threads: options.threads,
-          spikeRecording: recording))
+          spikeRecording: recording, rateRecording: rates))
     case .double:
       engine = .double(
         try Engine<Double>(
           network: network, dt: options.dt, seed: options.seed, threads: options.threads,
-          spikeRecording: recording))
+          spikeRecording: recording, rateRecording: rates))
     }
   }
 
@@ -135,6 +143,13 @@ public final class Simulation {
   public func takeRecordedSpikes(of population: String) -> (steps: [Int64], nodes: [UInt32])? {
     guard let p = network.populationIndex(named: population) else { return nil }
     return engine.takeSpikes(population: p)
+  }
+
+  /// Hands over the population's spike count of every step since the last call, if its
+  /// rate is recorded (`rateRecording`).
+  public func takeStepCounts(of population: String) -> [Int32]? {
+    guard let p = network.populationIndex(named: population) else { return nil }
+    return engine.takeCounts(population: p)
   }
 
   /// The built synapses of a projection, as NEST's GetConnections gives them: source and
@@ -209,6 +224,14 @@ enum EngineBox {
       case .double(let e): e.monitor
     }
     return monitor.map { ($0.steps[population], $0.nodes[population]) }
+  }
+
+  func takeCounts(population: Int) -> [Int32]? {
+    let monitor: SpikeMonitor? = switch self {
+      case .float(let e): e.monitor
+      case .double(let e): e.monitor
+    }
+    return monitor?.takeCounts(population: population)
   }
 
   func takeSpikes(population: Int) -> (steps: [Int64], nodes: [UInt32])? {

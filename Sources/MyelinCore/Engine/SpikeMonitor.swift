@@ -18,10 +18,15 @@ final class SpikeMonitor: @unchecked Sendable {
   private(set) var nodes: [[UInt32]]
   /// Per population: nil when not recorded; else a mask of recorded neurons (empty = all).
   private let masks: [[Bool]?]
+  /// Spikes of the whole population in each step, for populations whose rate is recorded.
+  private(set) var stepCounts: [[Int32]]
+  private let countsRecorded: [Bool]
 
-  init(selections: [NeuronSelection?], sizes: [Int]) {
+  init(selections: [NeuronSelection?], sizes: [Int], rates: [Bool]) {
     steps = Array(repeating: [], count: sizes.count)
     nodes = Array(repeating: [], count: sizes.count)
+    stepCounts = Array(repeating: [], count: sizes.count)
+    countsRecorded = rates
     masks = zip(selections, sizes).map { selection, size in
       switch selection {
       case nil: return nil
@@ -40,6 +45,12 @@ final class SpikeMonitor: @unchecked Sendable {
   func record<S>(_ populations: [PopulationState<S>], step: Int64) {
     let parity = Int(step & 1)
     for pop in populations {
+      if countsRecorded[pop.index] {
+        let parts = pop.partition.parts
+        var total = 0
+        for part in 0..<parts { total += pop.spikeCounts[parity * parts + part] }
+        stepCounts[pop.index].append(Int32(truncatingIfNeeded: total))
+      }
       guard let mask = masks[pop.index] else { continue }
       let parts = pop.partition.parts
       for part in 0..<parts {
@@ -53,6 +64,12 @@ final class SpikeMonitor: @unchecked Sendable {
         }
       }
     }
+  }
+
+  /// Hands over the per-step spike counts recorded so far for one population.
+  func takeCounts(population: Int) -> [Int32] {
+    defer { stepCounts[population].removeAll(keepingCapacity: true) }
+    return stepCounts[population]
   }
 
   /// Hands over the spikes recorded so far for one population and forgets them.

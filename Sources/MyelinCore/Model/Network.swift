@@ -103,6 +103,8 @@ public struct RunDefaults: Sendable, Equatable {
   public var precision = Precision.float
   /// Populations whose spikes the model asks to record, with the neurons to record.
   public var spikeRecording: [String: NeuronSelection] = [:]
+  /// Populations whose binned rate the model asks to record, with the bin width in ms.
+  public var rateRecording: [String: Double] = [:]
   public init() {}
 }
 

@@ -60,14 +60,17 @@ public enum ModelFile {
           try ProjectionReader.read(item, populations: network.populations, directory: directory))
       }
     }
-    if let record = root["record"] { network.defaults.spikeRecording = try readRecording(record) }
+    if let record = root["record"] {
+      network.defaults.spikeRecording = try readRecording(record)
+      network.defaults.rateRecording = try readRates(record)
+    }
     return network
   }
 
   /// `"record": {"spikes": ["E", {"population": "I", "range": [0, 100]}]}`: whole
   /// populations by name, or a range [first, last) or list of neurons.
   static func readRecording(_ node: JSONNode) throws(ModelError) -> [String: NeuronSelection] {
-    let o = try node.object(allowed: ["spikes"])
+    let o = try node.object(allowed: ["spikes", "rates"])
     var selections: [String: NeuronSelection] = [:]
     for item in try o["spikes"]?.array() ?? [] {
       if case .string(let name) = item.value {
@@ -115,4 +118,22 @@ func readDistribution(_ node: JSONNode, _ quantity: Quantity) throws(ModelError)
     throw node.fail("names no distribution", allowed: "uniform or normal")
   }
   return .constant(try node.number(quantity))
+}
+
+/// `"rates": ["E", {"population": "I", "bin": 5}]`: binned population rates, bin in ms
+/// (default 1 ms).
+func readRates(_ node: JSONNode) throws(ModelError) -> [String: Double] {
+  let o = try node.object(allowed: ["spikes", "rates"])
+  var rates: [String: Double] = [:]
+  for item in try o["rates"]?.array() ?? [] {
+    if case .string(let name) = item.value {
+      rates[name] = 1
+      continue
+    }
+    let entry = try item.object(allowed: ["population", "bin"])
+    let bin = try entry["bin"]?.number(.time) ?? 1
+    guard bin > 0 else { throw item.fail("bin is \(bin)", allowed: "> 0 ms") }
+    rates[try entry.required("population").string()] = bin
+  }
+  return rates
 }

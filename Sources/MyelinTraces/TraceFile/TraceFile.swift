@@ -69,6 +69,19 @@ public final class TraceFile {
     file.exists(TraceLayout.spikes(population) + "/step")
   }
 
+  /// The binned rate of a population, if recorded: bin width (ms), spike counts per bin,
+  /// and rates (Hz).
+  public func rates(of population: String) throws(FileError)
+    -> (binWidth: Double, counts: [Double], hertz: [Double])?
+  {
+    let group = TraceLayout.rates(population)
+    guard file.exists(group) else { return nil }
+    guard let width = file.attribute(group, "bin_ms")?.double else {
+      throw FileError(path: path, object: group + "@bin_ms", problem: "is missing")
+    }
+    return (width, try file.readDoubles(group + "/counts"), try file.readDoubles(group + "/data"))
+  }
+
   /// The recorded spikes of a population: steps (time = step · dt) and local node ids, in
   /// time order.
   public func spikes(of population: String) throws(FileError) -> (steps: [Int64], nodes: [UInt32]) {

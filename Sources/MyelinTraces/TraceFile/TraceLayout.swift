@@ -11,6 +11,7 @@ package enum TraceLayout {
   static let sortedByTime: UInt8 = 2
 
   static func spikes(_ population: String) -> String { "/spikes/\(population)" }
+  static func rates(_ population: String) -> String { "/rates/\(population)" }
   static let modelText = "/meta/model"
   static let command = "/meta/command"
   static let populations = "/meta/populations"

@@ -17,15 +17,22 @@ public final class TraceWriter {
   /// Creates the file with every group and dataset of the populations in `spikes`. An
   /// existing file is an error unless `overwrite` is set. Datasets grow in chunks of
   /// `chunk` values (64 Ki by default: 512 KiB of float64, one HDF5 cache's worth);
-  /// `compress` turns on shuffle + gzip.
+  /// `compress` turns on shuffle + gzip. `rates` maps populations to a bin width (ms, rounded
+  /// to whole steps) for `/rates/<population>/{counts, data}`.
   public init(
-    path: String, overwrite: Bool, metadata: TraceMetadata, spikes: [String], chunk: Int = 65_536,
-    compress: Bool = false
+    path: String, overwrite: Bool, metadata: TraceMetadata, spikes: [String],
+    rates: [String: Double] = [:], chunk: Int = 65_536, compress: Bool = false
   ) throws(FileError) {
     self.path = path
     dt = metadata.dt
     recorded = Set(spikes)
     blockSize = chunk
+    var binning: [String: RateBins] = [:]
+    for (name, width) in rates {
+      let size = metadata.populations.first { $0.name == name }?.size ?? 1
+      binning[name] = RateBins(steps: max(Int((width / metadata.dt).rounded()), 1), neurons: size)
+    }
+    self.rates = binning
     file = try HDF5File(creatingTrace: path, overwrite: overwrite)
     try file.setAttribute("/", "magic", .uint32(TraceLayout.magic))
     try file.setAttribute("/", "version", .uint32s(TraceLayout.version))
@@ -55,7 +62,52 @@ public final class TraceWriter {
       try file.createAppendable(group + "/node_ids", type: .uint64, chunk: chunk, compress: compress)
       try file.createAppendable(group + "/step", type: .uint64, chunk: chunk, compress: compress)
     }
+    for name in rates.keys.sorted() {
+      guard let bins = binning[name] else { continue }
+      let group = TraceLayout.rates(name)
+      try file.createGroup(group)
+      try file.setAttribute(group, "bin_ms", .float64(Double(bins.steps) * dt))
+      try file.setAttribute(group, "t_start", .float64(0))
+      try file.createAppendable(group + "/counts", type: .uint32, chunk: 4096, compress: compress)
+      try file.createAppendable(group + "/data", type: .float32, chunk: 4096, compress: compress)
+      try file.setAttribute(group + "/data", "units", .string("Hz"))
+    }
     file.flush()
+  }
+
+  /// Spike counts per step folded into bins; an incomplete last bin waits for more steps.
+  struct RateBins {
+    let steps: Int
+    let neurons: Int
+    var partial: UInt32 = 0
+    var filled = 0
+    var counts: [UInt32] = []
+  }
+  private var rates: [String: RateBins]
+
+  /// Adds the population's spike count of each step, in order from the run's start.
+  public func appendStepCounts(of population: String, _ counts: [Int32]) throws(FileError) {
+    guard var bins = rates[population] else { return }
+    for c in counts {
+      bins.partial += UInt32(truncatingIfNeeded: c)
+      bins.filled += 1
+      if bins.filled == bins.steps {
+        bins.counts.append(bins.partial)
+        bins.partial = 0
+        bins.filled = 0
+      }
+    }
+    rates[population] = bins
+  }
+
+  private func writeRates(_ population: String) throws(FileError) {
+    guard var bins = rates[population], !bins.counts.isEmpty else { return }
+    let group = TraceLayout.rates(population)
+    let seconds = Double(bins.steps) * dt / 1000
+    try file.append(group + "/counts", bins.counts, type: .uint32)
+    try file.append(group + "/data", bins.counts.map { Float(Double($0) / Double(bins.neurons) / seconds) }, type: .float32)
+    bins.counts.removeAll()
+    rates[population] = bins
   }
 
   /// Appends spikes of one population, in time order (as the simulation emits them). They
@@ -83,6 +135,7 @@ public final class TraceWriter {
   /// Records how far the run got and forces everything written so far onto the disk.
   public func checkpoint(timeReached: Double, wallTime: Double) throws(FileError) {
     for population in pending.keys.sorted() { try write(population) }
+    for population in rates.keys.sorted() { try writeRates(population) }
     try file.setAttribute("/", "t_stop", .float64(timeReached))
     try file.setAttribute("/", "wall_time_s", .float64(wallTime))
     file.flush()
