@@ -10,7 +10,7 @@ enum Help {
     COMMANDS:
       run MODEL.json     Simulate a model file, record its trace, print a summary
       inspect FILE.h5    Summarise a trace file: spikes, rates, ISI CV, Fano factor, run
-      plot KIND FILE.h5  Draw a raster, population rate or ISI histogram as SVG
+      plot KIND FILE.h5  Draw a raster, rate, ISI histogram or voltage trace as SVG
       bench WORKLOAD     Time a built-in benchmark (cuba, coba, brunel, memory)
 
     OPTIONS:
@@ -61,10 +61,11 @@ enum Help {
     """
 
   static let plot = """
-    USAGE: myelin plot raster|rate|isi FILE.h5 -o OUT.svg [options]
+    USAGE: myelin plot raster|rate|isi|voltage FILE.h5 -o OUT.svg [options]
 
     Draws a figure of a trace file as SVG: a spike raster (populations stacked, one colour
-    each), the population rate in bins, or the histogram of inter-spike intervals. A
+    each), the population rate in bins, the histogram of inter-spike intervals, or the
+    recorded V_m of up to 8 neurons (needs a "state" record). A
     raster of millions of spikes is thinned to one mark per occupied 2x2-pixel cell, and
     the figure says so.
 

@@ -71,7 +71,12 @@ struct InspectCommand {
     lines.append("")
     let rated = summaries.compactMap { s in s.rateBin.map { "\(s.info.name) (bins of \($0) ms)" } }
     lines.append("binned rates: " + (rated.isEmpty ? "none" : rated.joined(separator: ", ")))
-    lines.append("recorded variables: none (state reports are not written yet)")
+    let reports = trace.reports.compactMap { entry -> String? in
+      guard let report = try? trace.report(of: entry.population, variable: entry.variable) else { return nil }
+      let step = report.times.count > 1 ? report.times[1] - report.times[0] : report.times.first ?? 0
+      return "\(entry.population).\(entry.variable) (\(report.nodeIDs.count) neurons, every \(step) ms, \(report.times.count) frames, \(report.units))"
+    }
+    lines.append("recorded variables: " + (reports.isEmpty ? "none" : reports.joined(separator: ", ")))
     return lines.joined(separator: "\n")
   }
 
@@ -87,8 +92,14 @@ struct InspectCommand {
       entry["last_spike_ms"] = s.last ?? NSNull()
       return entry
     }
+    let reports: [[String: Any]] = trace.reports.compactMap { entry in
+      guard let report = try? trace.report(of: entry.population, variable: entry.variable) else { return nil }
+      let step = report.times.count > 1 ? report.times[1] - report.times[0] : report.times.first ?? 0
+      return ["population": entry.population, "variable": entry.variable, "neurons": report.nodeIDs.count,
+              "interval_ms": step, "frames": report.times.count, "units": report.units]
+    }
     let object: [String: Any] = [
-      "file": trace.path, "model": trace.modelName, "simulator": trace.simulator,
+      "reports": reports, "file": trace.path, "model": trace.modelName, "simulator": trace.simulator,
       "dt_ms": trace.dt, "seed": trace.seed, "t_start_ms": trace.tStart, "t_stop_ms": trace.tStop,
       "duration_ms": trace.tStop - trace.tStart, "wall_time_s": trace.wallTime,
       "complete": trace.complete, "populations": populations,

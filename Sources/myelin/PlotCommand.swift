@@ -13,7 +13,7 @@ struct PlotCommand {
       switches: ["--help", "--force"])
   }
 
-  enum Kind: String, CaseIterable { case raster, rate, isi }
+  enum Kind: String, CaseIterable { case raster, rate, isi, voltage }
 
   func execute() throws {
     if arguments.flag("--help") {
@@ -21,7 +21,7 @@ struct PlotCommand {
       return
     }
     guard arguments.positional.count == 2, let kind = Kind(rawValue: arguments.positional[0]) else {
-      throw CLIError("plot needs a kind (raster, rate, isi) and a trace file: myelin plot raster FILE.h5 -o OUT.svg")
+      throw CLIError("plot needs a kind (raster, rate, isi, voltage) and a trace file: myelin plot raster FILE.h5 -o OUT.svg")
     }
     guard let output = arguments.string("-o") ?? arguments.string("--output") else {
       throw CLIError("plot needs an output file: -o OUT.svg")
@@ -37,6 +37,15 @@ struct PlotCommand {
     let from = try arguments.double("--from", positive: false) ?? trace.tStart
     let to = try arguments.double("--to", positive: false) ?? trace.tStop
     guard from < to else { throw CLIError("--from \(from) must be before --to \(to) (ms)") }
+    if kind == .voltage {
+      let figure = try Self.voltage(trace, population: arguments.string("--population"), from: from, to: to,
+                                    neurons: neurons)
+      guard FileManager.default.createFile(atPath: output, contents: Data(figure.render().utf8)) else {
+        throw CLIError("cannot write '\(output)'")
+      }
+      print("wrote \(output)")
+      return
+    }
     var populations = trace.populations.filter { trace.hasSpikes($0.name) }
     if let names = arguments.string("--population") {
       let wanted = names.split(separator: ",").map(String.init)
@@ -66,7 +75,7 @@ struct PlotCommand {
     case .raster: figure = Self.raster(series, from: from, to: to, model: trace.modelName)
     case .rate:
       figure = Self.rate(series, from: from, to: to, bin: try arguments.double("--bin"), dt: trace.dt, model: trace.modelName)
-    case .isi: figure = Self.isi(series, model: trace.modelName)
+    case .isi, .voltage: figure = Self.isi(series, model: trace.modelName)
     }
     guard FileManager.default.createFile(atPath: output, contents: Data(figure.render().utf8)) else {
       throw CLIError("cannot write '\(output)'")
@@ -138,6 +147,33 @@ struct PlotCommand {
       plot.addLine(points: rates.enumerated().map { (from + (Double($0.offset) + 0.5) * width, $0.element) }, color: s.color)
       plot.addLegend(s.name, color: s.color)
     }
+    return plot
+  }
+
+  /// V_m of the recorded neurons of one population over time, one line per neuron.
+  static func voltage(_ trace: TraceFile, population: String?, from: Double, to: Double,
+                      neurons: Range<Int>?) throws -> SVGPlot {
+    let candidates = trace.reports.filter { $0.variable == "V_m" && (population == nil || $0.population == population) }
+    guard let entry = candidates.first,
+      let report = try trace.report(of: entry.population, variable: "V_m")
+    else {
+      throw CLIError("\(trace.path) holds no V_m report\(population.map { " for population '\($0)'" } ?? "") (record one with \"record\": {\"state\": ...})")
+    }
+    let columns = report.nodeIDs.indices.filter { neurons?.contains(report.nodeIDs[$0]) ?? true }.prefix(SVGPlot.palette.count)
+    let frames = report.times.indices.filter { report.times[$0] >= from && report.times[$0] <= to }
+    var low = Double.infinity, high = -Double.infinity
+    for f in frames { for c in columns { let v = Double(report.value(frame: f, node: c)); low = min(low, v); high = max(high, v) } }
+    if !low.isFinite { low = -70; high = -50 }
+    let pad = max((high - low) * 0.05, 0.5)
+    var plot = SVGPlot(x: from...to, y: (low - pad)...(high + pad),
+                       title: "\(trace.modelName): membrane potential of \(entry.population)",
+                       xLabel: "time (ms)", yLabel: "V_m (\(report.units))")
+    for (i, c) in columns.enumerated() {
+      let color = SVGPlot.palette[i % SVGPlot.palette.count]
+      plot.addLine(points: frames.map { (report.times[$0], Double(report.value(frame: $0, node: c))) }, color: color)
+      plot.addLegend("neuron \(report.nodeIDs[c])", color: color)
+    }
+    if report.nodeIDs.count > columns.count { plot.note = "showing \(columns.count) of \(report.nodeIDs.count) recorded neurons" }
     return plot
   }
 

@@ -60,12 +60,13 @@ struct RunCommand {
     options.rateRecording = Set(rateBins.keys)
     let recorded = network.populations.map(\.name).filter { options.spikeRecording[$0] != nil }
     let rated = network.populations.map(\.name).filter { rateBins[$0] != nil }
+    let reports = Self.reports(network, options: options)
     let trace: TraceWriter?
-    if !(recorded.isEmpty && rated.isEmpty) && (output != nil || csv == nil) {
+    if !(recorded.isEmpty && rated.isEmpty && reports.isEmpty) && (output != nil || csv == nil) {
       trace = try TraceWriter(
         path: output ?? Self.defaultTracePath(model: network.name), overwrite: arguments.flag("--force"),
         metadata: Self.metadata(network, options: options, modelPath: path), spikes: recorded,
-        rates: rateBins, compress: arguments.flag("--compress"))
+        rates: rateBins, reports: reports, compress: arguments.flag("--compress"))
     } else {
       trace = nil
     }
@@ -88,6 +89,9 @@ struct RunCommand {
         for name in rated {
           try trace?.appendStepCounts(of: name, simulation.takeStepCounts(of: name) ?? [])
         }
+        for k in reports.indices {
+          try trace?.appendFrames(report: k, simulation.takeStateFrames(track: k))
+        }
         if let trace, (clock.now - lastFlush).seconds >= flushInterval {
           try trace.checkpoint(timeReached: simulation.time, wallTime: (clock.now - started).seconds)
           lastFlush = clock.now
@@ -108,6 +112,27 @@ struct RunCommand {
     if outcome.interrupted {
       throw Interrupted(timeReached: outcome.simulation.time)
     }
+  }
+
+  /// One report per sampled (population, variable), in the order the simulation's state
+  /// tracks come (populations in model order, then variables as listed).
+  static func reports(_ network: Network, options: SimulationOptions) -> [ReportSpec] {
+    var out: [ReportSpec] = []
+    for population in network.populations {
+      guard let recording = options.stateRecording[population.name] else { continue }
+      let steps = recording.interval.isFinite ? max((recording.interval / options.dt).rounded(), 1) : 1
+      for variable in recording.variables {
+        let units = switch variable {
+          case .V_m: "mV"
+          case .I_syn_ex, .I_syn_in: "pA"
+          case .g_ex, .g_in: "nS"
+        }
+        out.append(ReportSpec(
+          population: population.name, variable: variable.rawValue, nodeIDs: recording.neurons,
+          interval: min(steps, 1e9) * options.dt, units: units))
+      }
+    }
+    return out
   }
 
   static func defaultTracePath(model: String) -> String {

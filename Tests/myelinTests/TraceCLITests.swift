@@ -119,6 +119,43 @@ import Testing
     }
   }
 
+  /// A state record becomes a SONATA frame report that inspect lists and plot draws.
+  @Test func stateReportsRoundTrip() throws {
+    let model = """
+      {"name": "state", "duration": 20, "populations": [
+        {"name": "in", "size": 1, "model": "spike_generator", "spike_times": [[5]]},
+        {"name": "out", "size": 10, "model": "iaf_psc_exp"}],
+       "projections": [{"source": "in", "target": "out", "connector": {"rule": "all_to_all"},
+                        "weight": 500, "delay": 1}],
+       "record": {"state": [{"population": "out", "variables": ["V_m", "I_syn_ex"],
+                             "neurons": [9, 2], "interval": 0.5}]}}
+      """
+    let path = Self.temporary("state.h5"), svg = Self.temporary("state.svg")
+    defer {
+      try? FileManager.default.removeItem(atPath: path)
+      try? FileManager.default.removeItem(atPath: svg)
+    }
+    let run = try CLITests.run(["run", "m.json", "--output", path, "--threads", "2"], input: ["m.json": model])
+    #expect(run.status == 0, "\(run.stderr)")
+    let trace = try TraceFile(path: path)
+    let current = try #require(try trace.report(of: "out", variable: "I_syn_ex"))
+    #expect(current.nodeIDs == [2, 9])
+    #expect(current.times.count == 40 && current.times.first == 0.5 && current.times.last == 20)
+    #expect(current.units == "pA")
+    // The input stamped 5 ms with delay 1 ms enters the current at 6 ms: frame 11.
+    #expect(current.value(frame: 10, node: 0) == 0)
+    #expect(current.value(frame: 11, node: 1) == 500)
+    let voltage = try #require(try trace.report(of: "out", variable: "V_m"))
+    #expect(voltage.value(frame: 0, node: 0) == -70)
+    let inspect = try CLITests.run(["inspect", path, "--json"])
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
+    let reports = try #require(object["reports"] as? [[String: Any]])
+    #expect(reports.map { $0["variable"] as? String } == ["V_m", "I_syn_ex"])
+    let plot = try CLITests.run(["plot", "voltage", path, "-o", svg])
+    #expect(plot.status == 0, "\(plot.stderr)")
+    #expect(PlotCLITests.wellFormed(try String(contentsOfFile: svg, encoding: .utf8)))
+  }
+
   @Test func inspectRejectsBadFiles() throws {
     let result = try CLITests.run(["inspect", "notes.h5"], input: ["notes.h5": "hello"])
     #expect(result.status == 2)

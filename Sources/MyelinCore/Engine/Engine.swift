@@ -20,6 +20,7 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
   /// Synaptic events delivered by each part.
   private let events: UnsafeMutablePointer<Int>
   let monitor: SpikeMonitor?
+  let stateMonitor: StateMonitor?
   /// Threads for parts 1..., started at the first run and kept until the engine goes.
   private var workers: [WorkerThread] = []
   /// The populations and projections again, as unretained references: the step loop runs on
@@ -34,7 +35,7 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
 
   init(
     network: Network, dt: Double, seed: UInt64, threads: Int, spikeRecording: [NeuronSelection?],
-    rateRecording: [Bool]
+    rateRecording: [Bool], stateRecording: [Int: StateRecording] = [:]
   ) throws(ModelError) {
     partition = Partition(parts: threads)
     philox = Philox(seed: seed)
@@ -67,6 +68,8 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
     for list in outgoing { starts.append(starts[starts.count - 1] + list.count) }
     outgoingStart = .allocate(capacity: starts.count)
     _ = outgoingStart.initialize(from: starts)
+    stateMonitor = stateRecording.isEmpty ? nil
+      : StateMonitor(recordings: stateRecording, sizes: populations.map(\.size), partition: partition, dt: dt)
     monitor = spikeRecording.contains { $0 != nil } || rateRecording.contains(true)
       ? SpikeMonitor(selections: spikeRecording, sizes: populations.map(\.size), rates: rateRecording)
       : nil
@@ -153,6 +156,9 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
         break  // no plasticity rules yet
       case .record:
         if parts.contains(0), let monitor { monitor.record(populations, step: step) }
+        if let stateMonitor {
+          for part in parts { stateMonitor.record(populations, part: part, step: step) }
+        }
       }
     }
   }

@@ -305,15 +305,19 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
     return count
   }
 
+  /// Where a state variable is stored, and what to add to read it in its natural unit.
+  func storage(of variable: StateVariable) -> (UnsafeMutablePointer<S>, Double) {
+    switch variable {
+    case .V_m: (v, vOffset)
+    case .I_syn_ex, .g_ex: (a, 0)
+    case .I_syn_in, .g_in: (b, 0)
+    }
+  }
+
   /// Reads a state variable in its natural unit (V_m absolute, in mV).
   func values(_ variable: StateVariable) -> [Double]? {
     guard model.stateVariables.contains(variable) else { return nil }
-    let (storage, offset): (UnsafeMutablePointer<S>, Double) =
-      switch variable {
-      case .V_m: (v, vOffset)
-      case .I_syn_ex, .g_ex: (a, 0)
-      case .I_syn_in, .g_in: (b, 0)
-      }
+    let (storage, offset) = storage(of: variable)
     return (0..<size).map { Double(storage[$0]) + offset }
   }
 

@@ -19,6 +19,8 @@ public struct SimulationOptions: Sendable, Equatable {
   public var spikeRecording: [String: NeuronSelection] = [:]
   /// Count the spikes of these populations in every step (for binned rates).
   public var rateRecording: Set<String> = []
+  /// Sample state variables of chosen neurons of these populations.
+  public var stateRecording: [String: StateRecording] = [:]
 
   public init(
     dt: Double = 0.1, seed: UInt64 = 1, threads: Int = 1, precision: Precision = .float,
@@ -37,6 +39,7 @@ public struct SimulationOptions: Sendable, Equatable {
               precision: defaults.precision, recordSpikes: recordSpikes)
     spikeRecording = defaults.spikeRecording
     rateRecording = Set(defaults.rateRecording.keys)
+    stateRecording = defaults.stateRecording
   }
 
   public static let maximumThreads = 2
@@ -84,17 +87,34 @@ public final class Simulation {
       options.recordSpikes ? .all : options.spikeRecording[$0.name]
     }
     let rates = network.populations.map { options.rateRecording.contains($0.name) }
+    var states: [Int: StateRecording] = [:]
+    for (name, recording) in options.stateRecording.sorted(by: { $0.key < $1.key }) {
+      guard let p = network.populationIndex(named: name) else {
+        throw ModelError(field: "record.state", problem: "unknown population '\(name)'",
+                         allowed: network.populations.map(\.name).joined(separator: ", "))
+      }
+      let model = network.populations[p].model
+      for variable in recording.variables where !model.stateVariables.contains(variable) {
+        throw ModelError(field: "record.state", problem: "\(model.name) has no \(variable.rawValue)",
+                         allowed: model.stateVariables.map(\.rawValue).joined(separator: ", "))
+      }
+      if let bad = recording.neurons.first(where: { $0 < 0 || $0 >= network.populations[p].size }) {
+        throw ModelError(field: "record.state", problem: "neuron \(bad) of '\(name)' does not exist",
+                         allowed: "0...\(network.populations[p].size - 1)")
+      }
+      states[p] = recording
+    }
     switch options.precision {
     case .float:
       engine = .float(
         try Engine<Float>(
           network: network, dt: options.dt, seed: options.seed, threads: options.threads,
-          spikeRecording: recording, rateRecording: rates))
+          spikeRecording: recording, rateRecording: rates, stateRecording: states))
     case .double:
       engine = .double(
         try Engine<Double>(
           network: network, dt: options.dt, seed: options.seed, threads: options.threads,
-          spikeRecording: recording, rateRecording: rates))
+          spikeRecording: recording, rateRecording: rates, stateRecording: states))
     }
   }
 
@@ -150,6 +170,25 @@ public final class Simulation {
   public func takeStepCounts(of population: String) -> [Int32]? {
     guard let p = network.populationIndex(named: population) else { return nil }
     return engine.takeCounts(population: p)
+  }
+
+  /// The sampled state tracks: population, variable, neurons and interval (steps), in the
+  /// order ``takeStateFrames(track:)`` indexes them.
+  public var stateTracks: [(population: String, variable: StateVariable, neurons: [Int], interval: Int)] {
+    let tracks: [StateMonitor.Track] = switch engine {
+      case .float(let e): e.stateMonitor?.tracks ?? []
+      case .double(let e): e.stateMonitor?.tracks ?? []
+    }
+    return tracks.map { (network.populations[$0.population].name, $0.variable, $0.neurons, $0.interval) }
+  }
+
+  /// Hands over the frames of track `track` sampled since the last call: frames × neurons,
+  /// row-major, in the variable's unit (V_m in mV, currents in pA, conductances in nS).
+  public func takeStateFrames(track: Int) -> [Float] {
+    switch engine {
+    case .float(let e): e.stateMonitor?.take(track: track) ?? []
+    case .double(let e): e.stateMonitor?.take(track: track) ?? []
+    }
   }
 
   /// The built synapses of a projection, as NEST's GetConnections gives them: source and

@@ -105,6 +105,8 @@ public struct RunDefaults: Sendable, Equatable {
   public var spikeRecording: [String: NeuronSelection] = [:]
   /// Populations whose binned rate the model asks to record, with the bin width in ms.
   public var rateRecording: [String: Double] = [:]
+  /// Populations whose state the model asks to sample.
+  public var stateRecording: [String: StateRecording] = [:]
   public init() {}
 }
 

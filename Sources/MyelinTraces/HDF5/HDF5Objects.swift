@@ -145,3 +145,87 @@ extension HDF5File {
     }
   }
 }
+
+extension HDF5File {
+  /// Creates an empty two-dimensional float32 dataset [frames, columns] that grows by rows.
+  package func createAppendableRows(
+    _ name: String, columns: Int, chunkRows: Int, compress: Bool = false
+  ) throws(FileError) {
+    var dims: [hsize_t] = [0, hsize_t(columns)]
+    var maxDims: [hsize_t] = [chdf5_unlimited(), hsize_t(columns)]
+    let space = H5Screate_simple(2, &dims, &maxDims)
+    defer { H5Sclose(space) }
+    let dcpl = H5Pcreate(chdf5_dataset_create())
+    defer { H5Pclose(dcpl) }
+    var chunk: [hsize_t] = [hsize_t(max(chunkRows, 1)), hsize_t(max(columns, 1))]
+    H5Pset_chunk(dcpl, 2, &chunk)
+    if compress {
+      H5Pset_shuffle(dcpl)
+      H5Pset_deflate(dcpl, 4)
+    }
+    let dataset = H5Dcreate2(id, name, chdf5_native_float(), space, chdf5_default(), dcpl, chdf5_default())
+    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "cannot create dataset") }
+    H5Dclose(dataset)
+  }
+
+  /// Appends rows (row-major, `columns` values each) to a dataset made by
+  /// ``createAppendableRows(_:columns:chunkRows:compress:)``.
+  package func appendRows(_ name: String, _ values: [Float], columns: Int) throws(FileError) {
+    guard columns > 0, !values.isEmpty else { return }
+    let dataset = H5Dopen2(id, name, chdf5_default())
+    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is missing") }
+    defer { H5Dclose(dataset) }
+    let rows = hsize_t(values.count / columns)
+    var dims: [hsize_t] = [0, 0]
+    let old = H5Dget_space(dataset)
+    H5Sget_simple_extent_dims(old, &dims, nil)
+    H5Sclose(old)
+    var size: [hsize_t] = [dims[0] + rows, hsize_t(columns)]
+    guard H5Dset_extent(dataset, &size) >= 0 else { throw FileError(path: path, object: name, problem: "cannot grow") }
+    let fileSpace = H5Dget_space(dataset)
+    defer { H5Sclose(fileSpace) }
+    var start: [hsize_t] = [dims[0], 0], count: [hsize_t] = [rows, hsize_t(columns)]
+    H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &count, nil)
+    let memorySpace = H5Screate_simple(2, &count, nil)
+    defer { H5Sclose(memorySpace) }
+    let status = values.withUnsafeBytes {
+      H5Dwrite(dataset, chdf5_native_float(), memorySpace, fileSpace, chdf5_default(), $0.baseAddress)
+    }
+    guard status >= 0 else { throw FileError(path: path, object: name, problem: "cannot be written") }
+  }
+
+  /// A two-dimensional float dataset as (rows, columns, row-major values).
+  package func readRows(_ name: String) throws(FileError) -> (rows: Int, columns: Int, values: [Float]) {
+    guard exists(name) else { throw FileError(path: path, object: name, problem: "is missing") }
+    let dataset = H5Dopen2(id, name, chdf5_default())
+    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is not a dataset") }
+    defer { H5Dclose(dataset) }
+    let space = H5Dget_space(dataset)
+    defer { H5Sclose(space) }
+    guard H5Sget_simple_extent_ndims(space) == 2 else {
+      throw FileError(path: path, object: name, problem: "is not two-dimensional")
+    }
+    var dims: [hsize_t] = [0, 0]
+    H5Sget_simple_extent_dims(space, &dims, nil)
+    guard dims[0] * max(dims[1], 1) <= HDF5File.maximumElements else {
+      throw FileError(path: path, object: name, problem: "is too large to read")
+    }
+    var values = [Float](repeating: 0, count: Int(dims[0] * dims[1]))
+    let status = values.withUnsafeMutableBytes {
+      H5Dread(dataset, chdf5_native_float(), chdf5_all(), chdf5_all(), chdf5_default(), $0.baseAddress)
+    }
+    guard status >= 0 else { throw FileError(path: path, object: name, problem: "cannot be read") }
+    return (Int(dims[0]), Int(dims[1]), values)
+  }
+
+  /// Replaces the contents of an existing fixed-size float64 dataset.
+  package func overwrite(_ name: String, doubles values: [Double]) throws(FileError) {
+    let dataset = H5Dopen2(id, name, chdf5_default())
+    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is missing") }
+    defer { H5Dclose(dataset) }
+    let status = values.withUnsafeBytes {
+      H5Dwrite(dataset, chdf5_native_double(), chdf5_all(), chdf5_all(), chdf5_default(), $0.baseAddress)
+    }
+    guard status >= 0 else { throw FileError(path: path, object: name, problem: "cannot be written") }
+  }
+}

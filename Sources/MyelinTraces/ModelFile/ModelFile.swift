@@ -63,6 +63,7 @@ public enum ModelFile {
     if let record = root["record"] {
       network.defaults.spikeRecording = try readRecording(record)
       network.defaults.rateRecording = try readRates(record)
+      network.defaults.stateRecording = try readStates(record)
     }
     return network
   }
@@ -70,7 +71,7 @@ public enum ModelFile {
   /// `"record": {"spikes": ["E", {"population": "I", "range": [0, 100]}]}`: whole
   /// populations by name, or a range [first, last) or list of neurons.
   static func readRecording(_ node: JSONNode) throws(ModelError) -> [String: NeuronSelection] {
-    let o = try node.object(allowed: ["spikes", "rates"])
+    let o = try node.object(allowed: ["spikes", "rates", "state"])
     var selections: [String: NeuronSelection] = [:]
     for item in try o["spikes"]?.array() ?? [] {
       if case .string(let name) = item.value {
@@ -123,7 +124,7 @@ func readDistribution(_ node: JSONNode, _ quantity: Quantity) throws(ModelError)
 /// `"rates": ["E", {"population": "I", "bin": 5}]`: binned population rates, bin in ms
 /// (default 1 ms).
 func readRates(_ node: JSONNode) throws(ModelError) -> [String: Double] {
-  let o = try node.object(allowed: ["spikes", "rates"])
+  let o = try node.object(allowed: ["spikes", "rates", "state"])
   var rates: [String: Double] = [:]
   for item in try o["rates"]?.array() ?? [] {
     if case .string(let name) = item.value {
@@ -136,4 +137,30 @@ func readRates(_ node: JSONNode) throws(ModelError) -> [String: Double] {
     rates[try entry.required("population").string()] = bin
   }
   return rates
+}
+
+/// `"state": [{"population": "E", "variables": ["V_m"], "neurons": [0, 1], "interval": 0.1}]`:
+/// sampled state variables; `interval` in ms (default: every step).
+func readStates(_ node: JSONNode) throws(ModelError) -> [String: StateRecording] {
+  let o = try node.object(allowed: ["spikes", "rates", "state"])
+  var states: [String: StateRecording] = [:]
+  for item in try o["state"]?.array() ?? [] {
+    let entry = try item.object(allowed: ["population", "variables", "neurons", "interval"])
+    var variables: [StateVariable] = []
+    for v in try entry.required("variables").array() {
+      let name = try v.string()
+      guard let variable = StateVariable(rawValue: name) else {
+        throw v.fail("unknown state variable '\(name)'",
+                     allowed: StateVariable.allCases.map(\.rawValue).joined(separator: ", "))
+      }
+      variables.append(variable)
+    }
+    var neurons: [Int] = []
+    for n in try entry.required("neurons").array() { neurons.append(try n.integer(0...Int(Int32.max))) }
+    let interval = try entry["interval"]?.number(.time) ?? 0
+    guard interval >= 0 else { throw item.fail("interval is \(interval)", allowed: ">= 0 ms") }
+    states[try entry.required("population").string()] = StateRecording(
+      variables: variables, neurons: neurons, interval: interval)
+  }
+  return states
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import MyelinCore
 
 /// A trace file opened for reading. Opening checks that it is an HDF5 file with Myelin's
 /// `magic` and a layout version this reader understands; anything else is a ``FileError``.
@@ -67,6 +68,40 @@ public final class TraceFile {
   /// Whether the spikes of `population` were recorded.
   public func hasSpikes(_ population: String) -> Bool {
     file.exists(TraceLayout.spikes(population) + "/step")
+  }
+
+  /// A recorded state report: times (ms) of the frames, node ids, and values
+  /// (frames × nodes, row-major) with their unit.
+  public struct Report: Sendable {
+    public var times: [Double]
+    public var nodeIDs: [Int]
+    public var values: [Float]
+    public var units: String
+    public func value(frame: Int, node: Int) -> Float { values[frame * nodeIDs.count + node] }
+  }
+
+  /// The report of `variable` of `population`, or nil if it was not recorded.
+  public func report(of population: String, variable: String) throws(FileError) -> Report? {
+    let group = TraceLayout.report(population, variable)
+    guard file.exists(group) else { return nil }
+    let time = try file.readDoubles(group + "/mapping/time")
+    let nodes = try file.readDoubles(group + "/mapping/node_ids").map { Int($0) }
+    let data = try file.readRows(group + "/data")
+    guard time.count == 3, data.columns == nodes.count else {
+      throw FileError(path: path, object: group, problem: "mapping and data do not match")
+    }
+    let times = (0..<data.rows).map { time[0] + Double($0) * time[2] }
+    return Report(times: times, nodeIDs: nodes, values: data.values,
+                  units: file.attribute(group + "/data", "units")?.text ?? "")
+  }
+
+  /// The reports the file holds, as (population, variable) pairs.
+  public var reports: [(population: String, variable: String)] {
+    populations.flatMap { info in
+      StateVariable.allCases.map(\.rawValue).compactMap { variable in
+        file.exists(TraceLayout.report(info.name, variable)) ? (info.name, variable) : nil
+      }
+    }
   }
 
   /// The binned rate of a population, if recorded: bin width (ms), spike counts per bin,

@@ -12,6 +12,10 @@ package enum TraceLayout {
 
   static func spikes(_ population: String) -> String { "/spikes/\(population)" }
   static func rates(_ population: String) -> String { "/rates/\(population)" }
+  /// A SONATA frame report per (population, variable), as traces.md §6 names it.
+  static func report(_ population: String, _ variable: String) -> String {
+    "/report/\(population)__\(variable)"
+  }
   static let modelText = "/meta/model"
   static let command = "/meta/command"
   static let populations = "/meta/populations"
@@ -50,5 +54,23 @@ public struct TraceMetadata: Sendable, Equatable {
     self.seed = seed
     self.populations = populations
     self.simulator = simulator
+  }
+}
+
+/// A state-variable report: one variable of chosen neurons, sampled every `interval` ms.
+public struct ReportSpec: Sendable, Equatable {
+  public var population: String
+  public var variable: String
+  public var nodeIDs: [Int]
+  /// Sampling interval in ms; frame f is at (f + 1) · interval.
+  public var interval: Double
+  public var units: String
+
+  public init(population: String, variable: String, nodeIDs: [Int], interval: Double, units: String) {
+    self.population = population
+    self.variable = variable
+    self.nodeIDs = nodeIDs
+    self.interval = interval
+    self.units = units
   }
 }

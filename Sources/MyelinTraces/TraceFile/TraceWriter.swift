@@ -21,7 +21,8 @@ public final class TraceWriter {
   /// to whole steps) for `/rates/<population>/{counts, data}`.
   public init(
     path: String, overwrite: Bool, metadata: TraceMetadata, spikes: [String],
-    rates: [String: Double] = [:], chunk: Int = 65_536, compress: Bool = false
+    rates: [String: Double] = [:], reports: [ReportSpec] = [], chunk: Int = 65_536,
+    compress: Bool = false
   ) throws(FileError) {
     self.path = path
     dt = metadata.dt
@@ -33,6 +34,8 @@ public final class TraceWriter {
       binning[name] = RateBins(steps: max(Int((width / metadata.dt).rounded()), 1), neurons: size)
     }
     self.rates = binning
+    self.reports = reports
+    frames = Array(repeating: 0, count: reports.count)
     file = try HDF5File(creatingTrace: path, overwrite: overwrite)
     try file.setAttribute("/", "magic", .uint32(TraceLayout.magic))
     try file.setAttribute("/", "version", .uint32s(TraceLayout.version))
@@ -72,7 +75,38 @@ public final class TraceWriter {
       try file.createAppendable(group + "/data", type: .float32, chunk: 4096, compress: compress)
       try file.setAttribute(group + "/data", "units", .string("Hz"))
     }
+    for report in reports {
+      let group = TraceLayout.report(report.population, report.variable)
+      try file.createGroup(group + "/mapping")
+      let n = report.nodeIDs.count
+      try file.write(group + "/mapping/node_ids", uint64: report.nodeIDs.map { UInt64($0) })
+      try file.write(group + "/mapping/index_pointers", uint64: (0...n).map { UInt64($0) })
+      try file.write(group + "/mapping/element_ids", uint64: Array(repeating: 0, count: n))
+      try file.write(group + "/mapping/time", doubles: [report.interval, report.interval, report.interval])
+      try file.setAttribute(group + "/mapping/time", "units", .string("ms"))
+      try file.createAppendableRows(
+        group + "/data", columns: n, chunkRows: max(1, 65_536 / max(n, 1)), compress: compress)
+      try file.setAttribute(group + "/data", "units", .string(report.units))
+    }
     file.flush()
+  }
+
+  private let reports: [ReportSpec]
+  /// Frames written per report.
+  private var frames: [Int]
+
+  /// Appends frames (row-major, one value per recorded neuron) to report `index`.
+  public func appendFrames(report index: Int, _ values: [Float]) throws(FileError) {
+    let report = reports[index]
+    let n = report.nodeIDs.count
+    guard n > 0, !values.isEmpty else { return }
+    let group = TraceLayout.report(report.population, report.variable)
+    try file.appendRows(group + "/data", values, columns: n)
+    frames[index] += values.count / n
+    // SONATA's time = [start, stop, step]: frames at start + k·step for start ≤ t < stop.
+    try file.overwrite(group + "/mapping/time", doubles: [
+      report.interval, report.interval * Double(frames[index] + 1), report.interval,
+    ])
   }
 
   /// Spike counts per step folded into bins; an incomplete last bin waits for more steps.
