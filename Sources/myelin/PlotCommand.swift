@@ -36,7 +36,9 @@ struct PlotCommand {
     let trace = try TraceFile(path: arguments.positional[1])
     let from = try arguments.double("--from", positive: false) ?? trace.tStart
     let to = try arguments.double("--to", positive: false) ?? trace.tStop
-    guard from < to else { throw CLIError("--from \(from) must be before --to \(to) (ms)") }
+    guard from < to, (to - from).isFinite else {
+      throw CLIError("--from \(from) must be before --to \(to) (ms), with a finite window")
+    }
     if kind == .voltage {
       let figure = try Self.voltage(trace, population: arguments.string("--population"), from: from, to: to,
                                     neurons: neurons)
@@ -67,14 +69,20 @@ struct PlotCommand {
         times.append(t)
         ids.append(Int(node) - range.lowerBound)
       }
-      series.append(Series(name: info.name, neurons: range.count, times: times, ids: ids,
+      // Neurons behind the rate: those recorded, within the chosen range.
+      let recorded = min(range.count, trace.recordedNeurons(of: info.name) ?? range.count)
+      series.append(Series(name: info.name, neurons: recorded, rows: range.count, times: times, ids: ids,
                            color: SVGPlot.palette[i % SVGPlot.palette.count]))
     }
     let figure: SVGPlot
     switch kind {
     case .raster: figure = Self.raster(series, from: from, to: to, model: trace.modelName)
     case .rate:
-      figure = Self.rate(series, from: from, to: to, bin: try arguments.double("--bin"), dt: trace.dt, model: trace.modelName)
+      let bin = try arguments.double("--bin")
+      if let bin, (to - from) / bin > 1_000_000 {
+        throw CLIError("--bin \(bin) gives more than 10^6 bins over \(to - from) ms")
+      }
+      figure = Self.rate(series, from: from, to: to, bin: bin, dt: trace.dt, model: trace.modelName)
     case .isi, .voltage: figure = Self.isi(series, model: trace.modelName)
     }
     guard FileManager.default.createFile(atPath: output, contents: Data(figure.render().utf8)) else {
@@ -85,7 +93,10 @@ struct PlotCommand {
 
   struct Series {
     let name: String
+    /// Neurons whose spikes count in rates.
     let neurons: Int
+    /// Rows the raster gives the population.
+    let rows: Int
     let times: [Double]
     let ids: [Int]
     let color: String
@@ -103,7 +114,7 @@ struct PlotCommand {
   /// Spikes as dots, populations stacked. Above one mark per 2×2-pixel cell the raster is
   /// thinned to one mark per occupied cell, which keeps the file small and says so.
   static func raster(_ series: [Series], from: Double, to: Double, model: String) -> SVGPlot {
-    let total = series.reduce(0) { $0 + $1.neurons }
+    let total = series.reduce(0) { $0 + $1.rows }
     var plot = SVGPlot(x: from...to, y: 0...Double(max(total, 1)), title: "\(model): spike raster",
                        xLabel: "time (ms)", yLabel: "neuron")
     var offset = 0, spikes = 0, marks = 0
@@ -119,7 +130,7 @@ struct PlotCommand {
       plot.addLegend("\(s.name) (\(s.times.count) spikes)", color: s.color)
       spikes += s.times.count
       marks += pixels.count
-      offset += s.neurons
+      offset += s.rows
     }
     if marks < spikes {
       plot.note = "\(spikes) spikes drawn as \(marks) marks: one per occupied 2×2-pixel cell"
@@ -129,7 +140,8 @@ struct PlotCommand {
 
   /// Population rate (Hz) in bins.
   static func rate(_ series: [Series], from: Double, to: Double, bin: Double?, dt: Double, model: String) -> SVGPlot {
-    let width = max(bin ?? SVGPlot.ticks(0...(to - from)).dropFirst().first.map { $0 / 20 } ?? dt, dt)
+    let width = max(bin ?? SVGPlot.ticks(0...(to - from)).dropFirst().first.map { $0 / 20 } ?? dt, dt,
+                    (to - from) / 1_000_000)
     let bins = max(Int(((to - from) / width).rounded(.up)), 1)
     var curves: [(Series, [Double])] = []
     var highest = 1.0

@@ -61,14 +61,19 @@ struct RunCommand {
     let recorded = network.populations.map(\.name).filter { options.spikeRecording[$0] != nil }
     let rated = network.populations.map(\.name).filter { rateBins[$0] != nil }
     let reports = Self.reports(network, options: options)
-    let trace: TraceWriter?
-    if !(recorded.isEmpty && rated.isEmpty && reports.isEmpty) && (output != nil || csv == nil) {
+    let wantsTrace = !(recorded.isEmpty && rated.isEmpty && reports.isEmpty) && (output != nil || csv == nil)
+    var trace: TraceWriter?
+    // The trace is created once the simulation has accepted the model and its record
+    // section, so a rejected run leaves no file behind.
+    let openTrace = { (simulation: Simulation) throws in
+      guard wantsTrace else { return }
+      let counts = Dictionary(uniqueKeysWithValues: network.populations.map { population in
+        (population.name, Self.count(options.spikeRecording[population.name], size: population.size))
+      })
       trace = try TraceWriter(
-        path: output ?? Self.defaultTracePath(model: network.name), overwrite: arguments.flag("--force"),
+        path: try output ?? Self.defaultTracePath(model: network.name), overwrite: arguments.flag("--force"),
         metadata: Self.metadata(network, options: options, modelPath: path), spikes: recorded,
-        rates: rateBins, reports: reports, compress: arguments.flag("--compress"))
-    } else {
-      trace = nil
+        recordedNeurons: counts, rates: rateBins, reports: reports, compress: arguments.flag("--compress"))
     }
     Self.installInterruptHandlers()
 
@@ -79,7 +84,7 @@ struct RunCommand {
     do {
       outcome = try RunOutcome.measure(
         network: network, options: options, duration: duration,
-        interrupted: { interruption.load(ordering: .relaxed) }
+        interrupted: { interruption.load(ordering: .relaxed) }, prepare: openTrace
       ) { simulation in
         for name in recorded {
           guard let (steps, nodes) = simulation.takeRecordedSpikes(of: name) else { continue }
@@ -135,11 +140,34 @@ struct RunCommand {
     return out
   }
 
-  static func defaultTracePath(model: String) -> String {
+  /// `traces/<model>-<UTC time>.h5`, creating `traces/` if needed and adding -2, -3… when
+  /// a run of the same second already took the name.
+  static func defaultTracePath(model: String) throws -> String {
     let formatter = DateFormatter()
     formatter.dateFormat = "yyyyMMdd-HHmmss"
     formatter.timeZone = TimeZone(identifier: "UTC")
-    return "traces/\(model)-\(formatter.string(from: Date())).h5"
+    do {
+      try FileManager.default.createDirectory(atPath: "traces", withIntermediateDirectories: true)
+    } catch {
+      throw CLIError("cannot create the folder 'traces' for the trace (use --output FILE.h5)")
+    }
+    let stem = "traces/\(model)-\(formatter.string(from: Date()))"
+    var path = stem + ".h5"
+    var k = 2
+    while FileManager.default.fileExists(atPath: path) {
+      path = "\(stem)-\(k).h5"
+      k += 1
+    }
+    return path
+  }
+
+  /// Neurons a spike selection records.
+  static func count(_ selection: NeuronSelection?, size: Int) -> Int {
+    switch selection {
+    case nil, .all: size
+    case .range(let r): r.clamped(to: 0..<size).count
+    case .list(let list): Set(list.filter { $0 >= 0 && $0 < size }).count
+    }
   }
 
   static func metadata(_ network: Network, options: SimulationOptions, modelPath: String) -> TraceMetadata {

@@ -11,16 +11,19 @@ struct RunOutcome {
   let steps: Int
   let interrupted: Bool
 
-  /// Builds and runs in chunks of 100 steps. After each chunk `afterChunk` gets the
+  /// Builds, calls `prepare` once the model is known to be valid (to open output files),
+  /// and runs in chunks of 100 steps. After each chunk `afterChunk` gets the
   /// simulation (to drain recorded spikes); `interrupted` is polled between chunks, which
   /// are step boundaries. Progress goes to stderr when it is a terminal.
   static func measure(
     network: Network, options: SimulationOptions, duration: Double, quiet: Bool = false,
-    interrupted: () -> Bool = { false }, afterChunk: (Simulation) throws -> Void = { _ in }
+    interrupted: () -> Bool = { false }, prepare: (Simulation) throws -> Void = { _ in },
+    afterChunk: (Simulation) throws -> Void = { _ in }
   ) throws -> RunOutcome {
     let clock = ContinuousClock()
     let start = clock.now
     let simulation = try Simulation(network: network, options: options)
+    try prepare(simulation)
     let built = clock.now
     let total = try simulation.steps(forDuration: duration)
     let progress = !quiet && isatty(STDERR_FILENO) == 1

@@ -156,6 +156,44 @@ import Testing
     #expect(PlotCLITests.wellFormed(try String(contentsOfFile: svg, encoding: .utf8)))
   }
 
+  /// Rates count only the recorded neurons; a rejected record section leaves no file; the
+  /// default path creates traces/; absurd bins are errors or clamped, never traps.
+  @Test func recordingEdgeCases() throws {
+    let model = """
+      {"name": "edge", "duration": 200, "populations": [
+        {"name": "noise", "size": 20, "model": "poisson_generator", "rate": 50}],
+       "record": {"spikes": [{"population": "noise", "range": [0, 2]}],
+                  "rates": [{"population": "noise", "bin": 3}]}}
+      """
+    let path = Self.temporary("edge.h5")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let run = try CLITests.run(["run", "m.json", "--output", path], input: ["m.json": model])
+    #expect(run.status == 0, "\(run.stderr)")
+    let inspect = try CLITests.run(["inspect", path, "--json"])
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
+    let population = try #require((object["populations"] as? [[String: Any]])?.first)
+    let spikes = try #require(population["spikes"] as? Int)
+    #expect(population["rate_hz"] as? Double == Double(spikes) / 2 / 0.2)
+    let rates = try #require(try TraceFile(path: path).rates(of: "noise"))
+    #expect(rates.counts.count == 67, "66 whole bins of 3 ms and the last 2 ms")
+
+    let bad = model.replacingOccurrences(of: "\"range\": [0, 2]", with: "\"range\": [0, 2]}, {\"population\": \"nope\"")
+    let rejected = Self.temporary("rejected.h5")
+    let failed = try CLITests.run(["run", "m.json", "--output", rejected], input: ["m.json": bad])
+    #expect(failed.status == 2)
+    #expect(!FileManager.default.fileExists(atPath: rejected))
+
+    let defaulted = try CLITests.run(["run", "m.json"], input: ["m.json": model])
+    #expect(defaulted.status == 0, "\(defaulted.stderr)")
+    #expect(defaulted.stdout.contains("trace             traces/edge-"))
+
+    let huge = try CLITests.run(["run", "m.json", "--output", path, "--force", "--rates", "1e300"],
+                                input: ["m.json": model])
+    #expect(huge.status == 0, "\(huge.stderr)")
+    let window = try CLITests.run(["plot", "rate", path, "-o", Self.temporary("w.svg"), "--to", "1e20", "--bin", "1"])
+    #expect(window.status == 2)
+  }
+
   @Test func inspectRejectsBadFiles() throws {
     let result = try CLITests.run(["inspect", "notes.h5"], input: ["notes.h5": "hello"])
     #expect(result.status == 2)

@@ -9,7 +9,8 @@ public struct StateRecording: Sendable, Equatable {
   public var interval: Double
 
   public init(variables: [StateVariable], neurons: [Int], interval: Double) {
-    self.variables = variables
+    var seen = Set<StateVariable>()
+    self.variables = variables.filter { seen.insert($0).inserted }
     self.neurons = Array(Set(neurons)).sorted()
     self.interval = interval
   }

@@ -70,6 +70,11 @@ extension HDF5File {
     let space = H5Aget_space(attribute)
     defer { H5Sclose(space) }
     let count = Int(H5Sget_simple_extent_npoints(space))
+    // Only integer attributes may hold several values (the version pair); anything else
+    // must be a single value, or reading it would overrun the variable it goes into.
+    guard count == 1 || (H5Tget_class(type) == H5T_INTEGER && count > 1 && count <= 16) else {
+      return nil
+    }
     switch H5Tget_class(type) {
     case H5T_STRING:
       let memory = Self.variableString()
@@ -122,6 +127,13 @@ extension HDF5File {
     let dataset = H5Dopen2(id, name, chdf5_default())
     guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is not a dataset") }
     defer { H5Dclose(dataset) }
+    let space = H5Dget_space(dataset)
+    defer { H5Sclose(space) }
+    let stored = H5Dget_type(dataset)
+    defer { H5Tclose(stored) }
+    guard H5Sget_simple_extent_npoints(space) == 1, H5Tget_class(stored) == H5T_STRING,
+      H5Tis_variable_str(stored) > 0
+    else { throw FileError(path: path, object: name, problem: "is not a single string") }
     let type = Self.variableString()
     defer { H5Tclose(type) }
     var pointer: UnsafeMutablePointer<CChar>?

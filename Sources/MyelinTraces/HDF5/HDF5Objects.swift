@@ -207,7 +207,8 @@ extension HDF5File {
     }
     var dims: [hsize_t] = [0, 0]
     H5Sget_simple_extent_dims(space, &dims, nil)
-    guard dims[0] * max(dims[1], 1) <= HDF5File.maximumElements else {
+    let (total, overflow) = dims[0].multipliedReportingOverflow(by: max(dims[1], 1))
+    guard !overflow, total <= HDF5File.maximumElements else {
       throw FileError(path: path, object: name, problem: "is too large to read")
     }
     var values = [Float](repeating: 0, count: Int(dims[0] * dims[1]))

@@ -55,15 +55,34 @@ public final class TraceFile {
     guard let list = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] else {
       throw FileError(path: path, object: TraceLayout.populations, problem: "is not a JSON list")
     }
-    populations = list.compactMap { entry in
-      guard let name = entry["name"] as? String, let size = entry["size"] as? Int else { return nil }
-      return TraceMetadata.PopulationInfo(name: name, size: size, model: entry["model"] as? String ?? "")
+    var populations: [TraceMetadata.PopulationInfo] = []
+    for entry in list {
+      guard let name = entry["name"] as? String, let size = entry["size"] as? Int,
+        size >= 1, size <= Population.maximumSize
+      else {
+        throw FileError(path: path, object: TraceLayout.populations,
+                        problem: "has an entry without a name and a size in 1...\(Population.maximumSize)")
+      }
+      populations.append(.init(name: name, size: size, model: entry["model"] as? String ?? ""))
+    }
+    self.populations = populations
+    guard dt.isFinite, dt > 0, tStart.isFinite, tStop.isFinite, tStop >= tStart, tStop - tStart < 1e15 * dt else {
+      throw FileError(path: path, object: "/", problem: "has dt, t_start or t_stop out of range")
     }
   }
 
   /// The model's JSON text and the command line that ran it.
   public func modelText() throws(FileError) -> String { try file.readText(TraceLayout.modelText) }
   public func command() throws(FileError) -> String { try file.readText(TraceLayout.command) }
+
+  /// How many neurons of `population` had their spikes recorded (all of them unless the
+  /// record section chose some).
+  public func recordedNeurons(of population: String) -> Int? {
+    guard case .uint64(let n)? = file.attribute(TraceLayout.spikes(population), "recorded_neurons") else {
+      return populations.first { $0.name == population }?.size
+    }
+    return Int(clamping: n)
+  }
 
   /// Whether the spikes of `population` were recorded.
   public func hasSpikes(_ population: String) -> Bool {
@@ -85,7 +104,13 @@ public final class TraceFile {
     let group = TraceLayout.report(population, variable)
     guard file.exists(group) else { return nil }
     let time = try file.readDoubles(group + "/mapping/time")
-    let nodes = try file.readDoubles(group + "/mapping/node_ids").map { Int($0) }
+    var nodes: [Int] = []
+    for x in try file.readDoubles(group + "/mapping/node_ids") {
+      guard let n = Int(exactly: x), n >= 0 else {
+        throw FileError(path: path, object: group + "/mapping/node_ids", problem: "holds \(x), not a node id")
+      }
+      nodes.append(n)
+    }
     let data = try file.readRows(group + "/data")
     guard time.count == 3, data.columns == nodes.count else {
       throw FileError(path: path, object: group, problem: "mapping and data do not match")

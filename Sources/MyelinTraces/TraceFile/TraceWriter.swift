@@ -21,8 +21,8 @@ public final class TraceWriter {
   /// to whole steps) for `/rates/<population>/{counts, data}`.
   public init(
     path: String, overwrite: Bool, metadata: TraceMetadata, spikes: [String],
-    rates: [String: Double] = [:], reports: [ReportSpec] = [], chunk: Int = 65_536,
-    compress: Bool = false
+    recordedNeurons: [String: Int] = [:], rates: [String: Double] = [:],
+    reports: [ReportSpec] = [], chunk: Int = 65_536, compress: Bool = false
   ) throws(FileError) {
     self.path = path
     dt = metadata.dt
@@ -31,7 +31,8 @@ public final class TraceWriter {
     var binning: [String: RateBins] = [:]
     for (name, width) in rates {
       let size = metadata.populations.first { $0.name == name }?.size ?? 1
-      binning[name] = RateBins(steps: max(Int((width / metadata.dt).rounded()), 1), neurons: size)
+      let steps = width.isFinite ? min(max((width / metadata.dt).rounded(), 1), 1e9) : 1e9
+      binning[name] = RateBins(steps: Int(steps), neurons: size)
     }
     self.rates = binning
     self.reports = reports
@@ -60,6 +61,9 @@ public final class TraceWriter {
       let group = TraceLayout.spikes(population)
       try file.createGroup(group)
       try file.setAttribute(group, "sorting", .sorting(TraceLayout.sortedByTime))
+      // How many neurons were recorded, so that rates divide by them, not the population.
+      let size = metadata.populations.first { $0.name == population }?.size ?? 0
+      try file.setAttribute(group, "recorded_neurons", .uint64(UInt64(recordedNeurons[population] ?? size)))
       try file.createAppendable(group + "/timestamps", type: .float64, chunk: chunk, compress: compress)
       try file.setAttribute(group + "/timestamps", "units", .string("ms"))
       try file.createAppendable(group + "/node_ids", type: .uint64, chunk: chunk, compress: compress)
@@ -177,6 +181,21 @@ public final class TraceWriter {
 
   /// Marks the run complete (or not, when it was interrupted) and flushes.
   public func finish(timeReached: Double, wallTime: Double, complete: Bool = true) throws(FileError) {
+    // The last, incomplete bin of each rate: its count, and its rate over its true length,
+    // which the attribute last_bin_ms gives.
+    for population in rates.keys.sorted() {
+      guard var bins = rates[population], bins.filled > 0 else { continue }
+      let group = TraceLayout.rates(population)
+      let seconds = Double(bins.filled) * dt / 1000
+      try writeRates(population)
+      try file.append(group + "/counts", [bins.partial], type: .uint32)
+      try file.append(group + "/data", [Float(Double(bins.partial) / Double(bins.neurons) / seconds)], type: .float32)
+      try file.setAttribute(group, "last_bin_ms", .float64(Double(bins.filled) * dt))
+      bins.partial = 0
+      bins.filled = 0
+      bins.counts.removeAll()
+      rates[population] = bins
+    }
     try checkpoint(timeReached: timeReached, wallTime: wallTime)
     try file.setAttribute("/", "complete", .uint8(complete ? 1 : 0))
     file.flush()
