@@ -21,6 +21,14 @@ package final class HDF5File {
   let path: String
   let id: hid_t
 
+  /// Opens a dataset for the caller to close; missing or not a dataset is a FileError.
+  func openDataset(_ name: String) throws(FileError) -> hid_t {
+    guard exists(name) else { throw FileError(path: path, object: name, problem: "dataset is missing") }
+    let dataset = H5Dopen2(id, name, chdf5_default())
+    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is not a dataset") }
+    return dataset
+  }
+
   /// Takes ownership of an open file identifier.
   init(adopting id: hid_t, path: String) {
     self.id = id
@@ -93,11 +101,7 @@ package final class HDF5File {
   }
 
   private func read<T>(_ name: String, type: hid_t, zero: T) throws(FileError) -> [T] {
-    guard exists(name) else {
-      throw FileError(path: path, object: name, problem: "dataset is missing")
-    }
-    let dataset = H5Dopen2(id, name, chdf5_default())
-    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is not a dataset") }
+    let dataset = try openDataset(name)
     defer { H5Dclose(dataset) }
     let count = try length(of: dataset, name)
     // A small compressed file can declare a huge extent; refuse before allocating.

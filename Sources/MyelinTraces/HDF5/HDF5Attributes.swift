@@ -123,9 +123,7 @@ extension HDF5File {
 
   /// Reads a scalar string dataset written by ``writeText``.
   package func readText(_ name: String) throws(FileError) -> String {
-    guard exists(name) else { throw FileError(path: path, object: name, problem: "is missing") }
-    let dataset = H5Dopen2(id, name, chdf5_default())
-    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is not a dataset") }
+    let dataset = try openDataset(name)
     defer { H5Dclose(dataset) }
     let space = H5Dget_space(dataset)
     defer { H5Sclose(space) }

@@ -69,8 +69,7 @@ extension HDF5File {
   /// Appends `values` at the end of a one-dimensional appendable dataset.
   package func append<T>(_ name: String, _ values: [T], type: HDF5Type) throws(FileError) {
     guard !values.isEmpty else { return }
-    let dataset = H5Dopen2(id, name, chdf5_default())
-    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is missing") }
+    let dataset = try openDataset(name)
     defer { H5Dclose(dataset) }
     let old = try length(of: dataset, name)
     var size = old + hsize_t(values.count)
@@ -91,8 +90,7 @@ extension HDF5File {
 
   /// The number of values in a one-dimensional dataset.
   package func length(_ name: String) throws(FileError) -> Int {
-    let dataset = H5Dopen2(id, name, chdf5_default())
-    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is missing") }
+    let dataset = try openDataset(name)
     defer { H5Dclose(dataset) }
     return Int(try length(of: dataset, name))
   }
@@ -172,8 +170,7 @@ extension HDF5File {
   /// ``createAppendableRows(_:columns:chunkRows:compress:)``.
   package func appendRows(_ name: String, _ values: [Float], columns: Int) throws(FileError) {
     guard columns > 0, !values.isEmpty else { return }
-    let dataset = H5Dopen2(id, name, chdf5_default())
-    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is missing") }
+    let dataset = try openDataset(name)
     defer { H5Dclose(dataset) }
     let rows = hsize_t(values.count / columns)
     var dims: [hsize_t] = [0, 0]
@@ -196,9 +193,7 @@ extension HDF5File {
 
   /// A two-dimensional float dataset as (rows, columns, row-major values).
   package func readRows(_ name: String) throws(FileError) -> (rows: Int, columns: Int, values: [Float]) {
-    guard exists(name) else { throw FileError(path: path, object: name, problem: "is missing") }
-    let dataset = H5Dopen2(id, name, chdf5_default())
-    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is not a dataset") }
+    let dataset = try openDataset(name)
     defer { H5Dclose(dataset) }
     let space = H5Dget_space(dataset)
     defer { H5Sclose(space) }
@@ -221,8 +216,7 @@ extension HDF5File {
 
   /// Replaces the contents of an existing fixed-size float64 dataset.
   package func overwrite(_ name: String, doubles values: [Double]) throws(FileError) {
-    let dataset = H5Dopen2(id, name, chdf5_default())
-    guard dataset >= 0 else { throw FileError(path: path, object: name, problem: "is missing") }
+    let dataset = try openDataset(name)
     defer { H5Dclose(dataset) }
     let status = values.withUnsafeBytes {
       H5Dwrite(dataset, chdf5_native_double(), chdf5_all(), chdf5_all(), chdf5_default(), $0.baseAddress)
