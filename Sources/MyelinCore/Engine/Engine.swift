@@ -11,8 +11,6 @@
 final class Engine<S: SimulationScalar>: @unchecked Sendable {
   let populations: [PopulationState<S>]
   let projections: [ProjectionState<S>]
-  /// Projections grouped by source population, in model order.
-  private let outgoing: [[Int]]
   let partition: Partition
   let philox: Philox
   private let barrier: SpinBarrier
@@ -29,7 +27,8 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
   /// arrays above keep every object alive for the engine's lifetime.
   private let populationRefs: UnsafeMutableBufferPointer<Unmanaged<PopulationState<S>>>
   private let projectionRefs: UnsafeMutableBufferPointer<Unmanaged<ProjectionState<S>>>
-  /// `outgoing` flattened: projection indices by source, `outgoingStart[p]..<[p + 1]`.
+  /// Projection indices grouped by source population (model order within a group): those
+  /// of population p are `outgoingList[outgoingStart[p]..<outgoingStart[p + 1]]`.
   private let outgoingList: UnsafeMutableBufferPointer<Int>
   private let outgoingStart: UnsafeMutableBufferPointer<Int>
 
@@ -54,7 +53,8 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
     }
     self.populations = populations
     self.projections = projections
-    outgoing = populations.indices.map { p in projections.indices.filter { projections[$0].source == p } }
+    // Projections grouped by source population, in model order.
+    let outgoing = populations.indices.map { p in projections.indices.filter { projections[$0].source == p } }
     events = .allocate(capacity: threads)
     events.initialize(repeating: 0, count: threads)
     populationRefs = .allocate(capacity: populations.count)
