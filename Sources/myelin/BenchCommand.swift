@@ -9,7 +9,8 @@ struct BenchCommand {
 
   init(_ words: [String]) throws(CLIError) {
     arguments = try Arguments(
-      words, valued: ["--threads", "--duration", "--repeats", "--spikes"], switches: ["--json", "--help"])
+      words, valued: ["--threads", "--duration", "--repeats", "--spikes"],
+      switches: ["--json", "--help", "--shared-weight"])
   }
 
   func execute() throws {
@@ -81,9 +82,10 @@ struct BenchCommand {
     neuron.V_reset = 0
     neuron.V_th = 20
     network.add(Population(name: "N", size: 100_000, model: .iafPscDelta(neuron)))
-    // Drawn weights: each synapse stores its own (the constant-weight case needs 4 B less).
-    network.connect("N", "N", .fixedIndegree(100), weight: .uniform(min: 0.05, max: 0.15),
-                    delay: .constant(1.5))
+    // Drawn weights by default: each synapse stores its own. With --shared-weight every
+    // synapse has the same weight and stores none (4 B less per synapse).
+    let weight: ValueDistribution = arguments.flag("--shared-weight") ? .constant(0.1) : .uniform(min: 0.05, max: 0.15)
+    network.connect("N", "N", .fixedIndegree(100), weight: weight, delay: .constant(1.5))
     let before = Memory.residentBytes
     let simulation = try Simulation(network: network, options: SimulationOptions(threads: threads))
     let after = Memory.residentBytes

@@ -110,6 +110,7 @@ enum Help {
       --duration MS        Biological time per run (default: 1000)
       --repeats N          Runs to take the median of (default: 5)
       --spikes N           Spikes for the trace workload (default: 10000000)
+      --shared-weight      Memory workload: one weight for all synapses (default: drawn)
       --json               Print one JSON object on stdout
       -h, --help           Show this help
     """
