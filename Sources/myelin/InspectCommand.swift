@@ -36,12 +36,9 @@ struct InspectCommand {
     for info in trace.populations {
       let recorded = trace.hasSpikes(info.name)
       let (steps, nodes) = recorded ? try trace.spikes(of: info.name) : ([], [])
-      // Rates divide by the neurons recorded; statistics index neurons by id, so they keep
-      // the population's size and count only the recorded ones in the rate.
-      let recordedCount = trace.recordedNeurons(of: info.name) ?? info.size
-      var statistics = SpikeStatistics(
-        steps: steps, nodes: nodes, neurons: info.size, dt: trace.dt, duration: duration)
-      statistics.rate = duration > 0 ? Double(steps.count) / Double(max(recordedCount, 1)) / (duration / 1000) : 0
+      let statistics = SpikeStatistics(
+        steps: steps, nodes: nodes, neurons: info.size, recorded: trace.recordedNeurons(of: info.name),
+        dt: trace.dt, duration: duration)
       summaries.append(PopulationSummary(
         info: info, recorded: recorded, spikes: steps.count, statistics: statistics,
         first: steps.first.map { Double($0) * trace.dt }, last: steps.last.map { Double($0) * trace.dt },

@@ -68,7 +68,7 @@ struct RunCommand {
     let openTrace = { (simulation: Simulation) throws in
       guard wantsTrace else { return }
       let counts = Dictionary(uniqueKeysWithValues: network.populations.map { population in
-        (population.name, Self.count(options.spikeRecording[population.name], size: population.size))
+        (population.name, (options.spikeRecording[population.name] ?? .all).count(size: population.size))
       })
       trace = try TraceWriter(
         path: try output ?? Self.defaultTracePath(model: network.name), overwrite: arguments.flag("--force"),
@@ -159,15 +159,6 @@ struct RunCommand {
       k += 1
     }
     return path
-  }
-
-  /// Neurons a spike selection records.
-  static func count(_ selection: NeuronSelection?, size: Int) -> Int {
-    switch selection {
-    case nil, .all: size
-    case .range(let r): r.clamped(to: 0..<size).count
-    case .list(let list): Set(list.filter { $0 >= 0 && $0 < size }).count
-    }
   }
 
   static func metadata(_ network: Network, options: SimulationOptions, modelPath: String) -> TraceMetadata {

@@ -175,20 +175,14 @@ public final class Simulation {
   /// The sampled state tracks: population, variable, neurons and interval (steps), in the
   /// order ``takeStateFrames(track:)`` indexes them.
   public var stateTracks: [(population: String, variable: StateVariable, neurons: [Int], interval: Int)] {
-    let tracks: [StateMonitor.Track] = switch engine {
-      case .float(let e): e.stateMonitor?.tracks ?? []
-      case .double(let e): e.stateMonitor?.tracks ?? []
-    }
+    let tracks = engine.stateMonitor?.tracks ?? []
     return tracks.map { (network.populations[$0.population].name, $0.variable, $0.neurons, $0.interval) }
   }
 
   /// Hands over the frames of track `track` sampled since the last call: frames × neurons,
   /// row-major, in the variable's unit (V_m in mV, currents in pA, conductances in nS).
   public func takeStateFrames(track: Int) -> [Float] {
-    switch engine {
-    case .float(let e): e.stateMonitor?.take(track: track) ?? []
-    case .double(let e): e.stateMonitor?.take(track: track) ?? []
-    }
+    engine.stateMonitor?.take(track: track) ?? []
   }
 
   /// The built synapses of a projection, as NEST's GetConnections gives them: source and
@@ -258,26 +252,29 @@ enum EngineBox {
   }
 
   func recordedSpikes(population: Int) -> (steps: [Int64], nodes: [UInt32])? {
-    let monitor: SpikeMonitor? = switch self {
-      case .float(let e): e.monitor
-      case .double(let e): e.monitor
-    }
     return monitor.map { ($0.steps[population], $0.nodes[population]) }
   }
 
-  func takeCounts(population: Int) -> [Int32]? {
-    let monitor: SpikeMonitor? = switch self {
-      case .float(let e): e.monitor
-      case .double(let e): e.monitor
+  /// The monitors hold no scalar state, so one accessor serves both precisions.
+  var monitor: SpikeMonitor? {
+    switch self {
+    case .float(let e): e.monitor
+    case .double(let e): e.monitor
     }
+  }
+
+  var stateMonitor: StateMonitor? {
+    switch self {
+    case .float(let e): e.stateMonitor
+    case .double(let e): e.stateMonitor
+    }
+  }
+
+  func takeCounts(population: Int) -> [Int32]? {
     return monitor?.takeCounts(population: population)
   }
 
   func takeSpikes(population: Int) -> (steps: [Int64], nodes: [UInt32])? {
-    let monitor: SpikeMonitor? = switch self {
-      case .float(let e): e.monitor
-      case .double(let e): e.monitor
-    }
     return monitor?.take(population: population)
   }
 

@@ -7,6 +7,28 @@ public enum NeuronSelection: Sendable, Equatable {
   case range(Range<Int>)
   /// Explicit local indices.
   case list([Int])
+
+  /// Whether each neuron of a population of `size` is selected (indices outside it are
+  /// ignored, duplicates count once).
+  public func mask(size: Int) -> [Bool] {
+    switch self {
+    case .all: return [Bool](repeating: true, count: size)
+    case .range(let r): return (0..<size).map { r.contains($0) }
+    case .list(let list):
+      var mask = [Bool](repeating: false, count: size)
+      for n in list where n >= 0 && n < size { mask[n] = true }
+      return mask
+    }
+  }
+
+  /// How many neurons of a population of `size` are selected.
+  public func count(size: Int) -> Int {
+    switch self {
+    case .all: size
+    case .range(let r): r.clamped(to: 0..<size).count
+    case .list: mask(size: size).lazy.filter { $0 }.count
+    }
+  }
 }
 
 /// Records spikes in memory as (step, node id) per population. A spike emitted in the step
@@ -27,17 +49,10 @@ final class SpikeMonitor: @unchecked Sendable {
     nodes = Array(repeating: [], count: sizes.count)
     stepCounts = Array(repeating: [], count: sizes.count)
     countsRecorded = rates
+    // An empty mask stands for "all", so that recording everything tests nothing per spike.
     masks = zip(selections, sizes).map { selection, size in
-      switch selection {
-      case nil: return nil
-      case .all: return []
-      case .range(let r):
-        return (0..<size).map { r.contains($0) }
-      case .list(let list):
-        var mask = [Bool](repeating: false, count: size)
-        for n in list where n >= 0 && n < size { mask[n] = true }
-        return mask
-      }
+      guard let selection else { return nil }
+      return selection == .all ? [] : selection.mask(size: size)
     }
   }
 

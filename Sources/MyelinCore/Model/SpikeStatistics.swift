@@ -15,13 +15,15 @@ public struct SpikeStatistics: Sendable, Equatable {
   /// neurons that spiked.
   public var fano: Double?
 
-  /// Statistics of spikes given as steps (time = step · dt) and node ids, over
-  /// [0, duration) ms.
+  /// Statistics of spikes given as steps (time = step · dt) and node ids below `neurons`,
+  /// over [0, duration) ms. The rate divides by `recorded` neurons when only some of the
+  /// population's neurons were recorded (default: all of them).
   public init(
-    steps: [Int64], nodes: [UInt32], neurons: Int, dt: Double, duration: Double,
-    binWidth: Double = 1, fanoBinWidth: Double = 100
+    steps: [Int64], nodes: [UInt32], neurons: Int, recorded: Int? = nil, dt: Double,
+    duration: Double, binWidth: Double = 1, fanoBinWidth: Double = 100
   ) {
-    rate = duration > 0 ? Double(steps.count) / Double(max(neurons, 1)) / (duration / 1000) : 0
+    let counted = max(recorded ?? neurons, 1)
+    rate = duration > 0 ? Double(steps.count) / Double(counted) / (duration / 1000) : 0
     // Group the spikes by neuron with a counting sort: one flat array of steps, neuron n's
     // at offsets[n]..<offsets[n + 1], in time order if the input is (recording order is).
     var offsets = [Int](repeating: 0, count: neurons + 1)
