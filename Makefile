@@ -2,7 +2,7 @@
 #   make demo   installs what is missing, builds in release mode, runs the default job
 #   make test   installs what is missing and runs every test
 SWIFT ?= swift
-DEB_PACKAGES := libopenblas-dev libhdf5-dev pkg-config
+DEB_PACKAGES := libopenblas-dev libhdf5-dev libpng-dev pkg-config
 DEMO_MODEL := examples/brunel-g5-eta2.json
 
 .PHONY: demo test deps build bench clean
@@ -12,6 +12,7 @@ demo: deps
 	.build/release/myelin run $(DEMO_MODEL) --threads 2 --output traces/demo-brunel.h5 --force
 	.build/release/myelin inspect traces/demo-brunel.h5
 	.build/release/myelin plot raster traces/demo-brunel.h5 --from 800 --to 1000 --neurons 0:100 -o traces/demo-brunel-raster.svg --force
+	.build/release/myelin plot raster traces/demo-brunel.h5 --from 800 --to 1000 --neurons 0:100 -o traces/demo-brunel-raster.png --force
 	.build/release/myelin plot rate traces/demo-brunel.h5 -o traces/demo-brunel-rate.svg --force
 
 test: deps

@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "MyelinCore", targets: ["MyelinCore"]),
     .library(name: "MyelinTraces", targets: ["MyelinTraces"]),
     .library(name: "MyelinModels", targets: ["MyelinModels"]),
+    .library(name: "MyelinPlot", targets: ["MyelinPlot"]),
     .executable(name: "myelin", targets: ["myelin"]),
   ],
   targets: [
@@ -23,10 +24,13 @@ let package = Package(
     .target(name: "MyelinCore", swiftSettings: kernelSettings),
     .target(name: "MyelinTraces", dependencies: ["MyelinCore", "CHDF5"]),
     .target(name: "MyelinModels", dependencies: ["MyelinCore"]),
-    .executableTarget(name: "myelin", dependencies: ["MyelinCore", "MyelinTraces", "MyelinModels"]),
+    .target(name: "MyelinPlot", dependencies: ["CPNG"], exclude: ["Font/make_font.py"]),
+    .executableTarget(
+      name: "myelin", dependencies: ["MyelinCore", "MyelinTraces", "MyelinModels", "MyelinPlot"]),
 
     // MARK: C libraries (implementation details, never re-exported)
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+    .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
     // MARK: Examples (compiled on every build)
     .executableTarget(
@@ -36,6 +40,7 @@ let package = Package(
     .testTarget(name: "MyelinCoreTests", dependencies: ["MyelinCore"]),
     .testTarget(name: "MyelinTracesTests", dependencies: ["MyelinTraces", "MyelinCore"]),
     .testTarget(name: "MyelinModelsTests", dependencies: ["MyelinModels", "MyelinTraces", "MyelinCore"]),
+    .testTarget(name: "MyelinPlotTests", dependencies: ["MyelinPlot", "CPNG"]),
     .testTarget(name: "myelinTests", dependencies: ["myelin"]),
   ]
 )

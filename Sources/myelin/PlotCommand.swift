@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import MyelinCore
+import MyelinPlot
 import MyelinTraces
 
-/// `myelin plot raster|rate|isi FILE.h5 -o OUT.svg`: figures of a trace file.
+/// `myelin plot raster|rate|isi|voltage FILE.h5 -o OUT.svg|OUT.png`: figures of a trace file.
 struct PlotCommand {
   let arguments: Arguments
 
@@ -26,8 +27,9 @@ struct PlotCommand {
     guard let output = arguments.string("-o") ?? arguments.string("--output") else {
       throw CLIError("plot needs an output file: -o OUT.svg")
     }
-    guard output.hasSuffix(".svg") else {
-      throw CLIError("invalid output '\(output)': only SVG is written so far (use a .svg name)")
+    let format = output.lowercased().hasSuffix(".png") ? "png" : output.lowercased().hasSuffix(".svg") ? "svg" : ""
+    guard !format.isEmpty else {
+      throw CLIError("invalid output '\(output)': the name must end in .svg or .png")
     }
     if FileManager.default.fileExists(atPath: output) && !arguments.flag("--force") {
       throw CLIError("'\(output)' exists already (use --force to overwrite)")
@@ -42,10 +44,7 @@ struct PlotCommand {
     if kind == .voltage {
       let figure = try Self.voltage(trace, population: arguments.string("--population"), from: from, to: to,
                                     neurons: neurons)
-      guard FileManager.default.createFile(atPath: output, contents: Data(figure.render().utf8)) else {
-        throw CLIError("cannot write '\(output)'")
-      }
-      print("wrote \(output)")
+      try Self.write(figure, to: output, format: format)
       return
     }
     var populations = trace.populations.filter { trace.hasSpikes($0.name) }
@@ -72,9 +71,9 @@ struct PlotCommand {
       // Neurons behind the rate: those recorded, within the chosen range.
       let recorded = min(range.count, trace.recordedNeurons(of: info.name) ?? range.count)
       series.append(Series(name: info.name, neurons: recorded, rows: range.count, times: times, ids: ids,
-                           color: SVGPlot.palette[i % SVGPlot.palette.count]))
+                           color: Figure.palette[i % Figure.palette.count]))
     }
-    let figure: SVGPlot
+    let figure: Figure
     switch kind {
     case .raster: figure = Self.raster(series, from: from, to: to, model: trace.modelName)
     case .rate:
@@ -85,8 +84,17 @@ struct PlotCommand {
       figure = Self.rate(series, from: from, to: to, bin: bin, dt: trace.dt, model: trace.modelName)
     case .isi, .voltage: figure = Self.isi(series, model: trace.modelName)
     }
-    guard FileManager.default.createFile(atPath: output, contents: Data(figure.render().utf8)) else {
-      throw CLIError("cannot write '\(output)'")
+    try Self.write(figure, to: output, format: format)
+  }
+
+  /// SVG text or PNG bytes, written to a temporary name and renamed, so an existing figure is
+  /// replaced whole or not at all.
+  static func write(_ figure: Figure, to output: String, format: String) throws {
+    let bytes = format == "png" ? Data(try figure.png()) : Data(figure.svg().utf8)
+    do {
+      try bytes.write(to: URL(fileURLWithPath: output), options: .atomic)
+    } catch {
+      throw CLIError("cannot write '\(output)': \(error.localizedDescription)")
     }
     print("wrote \(output)")
   }
@@ -99,7 +107,7 @@ struct PlotCommand {
     let rows: Int
     let times: [Double]
     let ids: [Int]
-    let color: String
+    let color: Color
   }
 
   /// `A:B` → A..<B.
@@ -113,9 +121,9 @@ struct PlotCommand {
 
   /// Spikes as dots, populations stacked. Above one mark per 2×2-pixel cell the raster is
   /// thinned to one mark per occupied cell, which keeps the file small and says so.
-  static func raster(_ series: [Series], from: Double, to: Double, model: String) -> SVGPlot {
+  static func raster(_ series: [Series], from: Double, to: Double, model: String) -> Figure {
     let total = series.reduce(0) { $0 + $1.rows }
-    var plot = SVGPlot(x: from...to, y: 0...Double(max(total, 1)), title: "\(model): spike raster",
+    var plot = Figure(x: from...to, y: 0...Double(max(total, 1)), title: "\(model): spike raster",
                        xLabel: "time (ms)", yLabel: "neuron")
     var offset = 0, spikes = 0, marks = 0
     for s in series {
@@ -139,8 +147,8 @@ struct PlotCommand {
   }
 
   /// Population rate (Hz) in bins.
-  static func rate(_ series: [Series], from: Double, to: Double, bin: Double?, dt: Double, model: String) -> SVGPlot {
-    let width = max(bin ?? SVGPlot.ticks(0...(to - from)).dropFirst().first.map { $0 / 20 } ?? dt, dt,
+  static func rate(_ series: [Series], from: Double, to: Double, bin: Double?, dt: Double, model: String) -> Figure {
+    let width = max(bin ?? Figure.ticks(0...(to - from)).dropFirst().first.map { $0 / 20 } ?? dt, dt,
                     (to - from) / 1_000_000)
     let bins = max(Int(((to - from) / width).rounded(.up)), 1)
     var curves: [(Series, [Double])] = []
@@ -152,7 +160,7 @@ struct PlotCommand {
       highest = max(highest, rates.max() ?? 0)
       curves.append((s, rates))
     }
-    var plot = SVGPlot(x: from...to, y: 0...(highest * 1.05), title: "\(model): population rate",
+    var plot = Figure(x: from...to, y: 0...(highest * 1.05), title: "\(model): population rate",
                        xLabel: "time (ms)", yLabel: "rate (Hz)")
     plot.note = String(format: "bins of %g ms", width)
     for (s, rates) in curves {
@@ -164,24 +172,24 @@ struct PlotCommand {
 
   /// V_m of the recorded neurons of one population over time, one line per neuron.
   static func voltage(_ trace: TraceFile, population: String?, from: Double, to: Double,
-                      neurons: Range<Int>?) throws -> SVGPlot {
+                      neurons: Range<Int>?) throws -> Figure {
     let candidates = trace.reports.filter { $0.variable == "V_m" && (population == nil || $0.population == population) }
     guard let entry = candidates.first,
       let report = try trace.report(of: entry.population, variable: "V_m")
     else {
       throw CLIError("\(trace.path) holds no V_m report\(population.map { " for population '\($0)'" } ?? "") (record one with \"record\": {\"state\": ...})")
     }
-    let columns = report.nodeIDs.indices.filter { neurons?.contains(report.nodeIDs[$0]) ?? true }.prefix(SVGPlot.palette.count)
+    let columns = report.nodeIDs.indices.filter { neurons?.contains(report.nodeIDs[$0]) ?? true }.prefix(Figure.palette.count)
     let frames = report.times.indices.filter { report.times[$0] >= from && report.times[$0] <= to }
     var low = Double.infinity, high = -Double.infinity
     for f in frames { for c in columns { let v = Double(report.value(frame: f, node: c)); low = min(low, v); high = max(high, v) } }
     if !low.isFinite { low = -70; high = -50 }
     let pad = max((high - low) * 0.05, 0.5)
-    var plot = SVGPlot(x: from...to, y: (low - pad)...(high + pad),
+    var plot = Figure(x: from...to, y: (low - pad)...(high + pad),
                        title: "\(trace.modelName): membrane potential of \(entry.population)",
                        xLabel: "time (ms)", yLabel: "V_m (\(report.units))")
     for (i, c) in columns.enumerated() {
-      let color = SVGPlot.palette[i % SVGPlot.palette.count]
+      let color = Figure.palette[i % Figure.palette.count]
       plot.addLine(points: frames.map { (report.times[$0], Double(report.value(frame: $0, node: c))) }, color: color)
       plot.addLegend("neuron \(report.nodeIDs[c])", color: color)
     }
@@ -190,7 +198,7 @@ struct PlotCommand {
   }
 
   /// Histogram of inter-spike intervals, over all neurons of each population.
-  static func isi(_ series: [Series], model: String) -> SVGPlot {
+  static func isi(_ series: [Series], model: String) -> Figure {
     var intervals: [(Series, [Double])] = []
     for s in series {
       var last = [Int: Double]()
@@ -211,7 +219,7 @@ struct PlotCommand {
       highest = max(highest, counts.max() ?? 0)
       histograms.append((s, counts))
     }
-    var plot = SVGPlot(x: 0...longest, y: 0...(highest * 1.05), title: "\(model): inter-spike intervals",
+    var plot = Figure(x: 0...longest, y: 0...(highest * 1.05), title: "\(model): inter-spike intervals",
                        xLabel: "interval (ms)", yLabel: "count")
     for (s, counts) in histograms {
       plot.addBars(counts.enumerated().map { (Double($0.offset) * width, Double($0.offset + 1) * width, $0.element) },

@@ -53,11 +53,28 @@ import Testing
     #expect(!(try String(contentsOfFile: out, encoding: .utf8)).contains("drawn as"))
   }
 
+  /// Every kind also renders to PNG; an existing PNG is kept without --force.
+  @Test func everyKindWritesPNG() throws {
+    let path = try Self.trace(duration: 200)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    for kind in ["raster", "rate", "isi"] {
+      let out = TraceCLITests.temporary("plot-\(kind).png")
+      defer { try? FileManager.default.removeItem(atPath: out) }
+      let result = try CLITests.run(["plot", kind, path, "-o", out])
+      #expect(result.status == 0, "\(result.stderr)")
+      let bytes = try Data(contentsOf: URL(fileURLWithPath: out))
+      #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(kind) is not a PNG")
+      #expect(bytes.count > 10_000 && bytes.count < 5_000_000)
+      let again = try CLITests.run(["plot", kind, path, "-o", out])
+      #expect(again.status == 2 && again.stderr.contains("exists already"))
+    }
+  }
+
   @Test(arguments: [
     (["plot", "raster", "missing.h5", "-o", "x.svg"], "error: missing.h5: no such file"),
     (["plot", "histogram", "t.h5", "-o", "x.svg"], "error: plot needs a kind"),
     (["plot", "raster", "t.h5"], "error: plot needs an output file"),
-    (["plot", "raster", "t.h5", "-o", "x.png"], "error: invalid output 'x.png'"),
+    (["plot", "raster", "t.h5", "-o", "x.pdf"], "error: invalid output 'x.pdf'"),
     (["plot", "raster", "t.h5", "-o", "x.svg", "--neurons", "5:2"], "error: invalid value '5:2'"),
   ])
   func badInputExitsWithTwo(arguments: [String], message: String) throws {

@@ -1,0 +1,4 @@
+// libpng's simplified API (png_image_*) reports errors through a message instead of
+// longjmp, which Swift cannot unwind; zlib inflates the embedded font.
+#include <png.h>
+#include <zlib.h>
