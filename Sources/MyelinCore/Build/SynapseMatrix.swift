@@ -45,6 +45,9 @@ final class ProjectionState<S: SimulationScalar> {
   let uniformWeight: S?
   let maxDelay: Int
   let count: Int
+  /// Per-part weights that the learn phase changes, for plastic projections (empty
+  /// otherwise; the matrices then hold no weights). Each part writes only its own.
+  let plasticWeights: [UnsafeMutableBufferPointer<S>]
 
   init(
     _ projection: Projection, index: Int, network: Network, partition: Partition, dt: Double,
@@ -89,7 +92,8 @@ final class ProjectionState<S: SimulationScalar> {
     let conductance = if case .iafCondExp = targetModel { true } else { false }
     var targets = rowStarts.map { [UInt32](repeating: 0, count: $0[sourceSize]) }
     let explicitList: SynapseList? = if case .explicit(let list) = projection.connector { list } else { nil }
-    let constant = explicitList == nil ? projection.weight.constantValue : nil
+    // Plastic projections keep a weight per synapse even when all start equal.
+    let constant = explicitList == nil && projection.plasticity == nil ? projection.weight.constantValue : nil
     uniformWeight = constant.map { w in
       S(channels == 2 && w < 0 && conductance ? -w : w)
     }
@@ -137,24 +141,51 @@ final class ProjectionState<S: SimulationScalar> {
                        allowed: "a finite value in the run's precision")
     }
     count = k
+    if let bounds = projection.plasticity?.rule.bounds {
+      // Explicit weights are checked here; drawn ones were checked by Network.validate.
+      for (p, list) in weights.enumerated() {
+        if let w = list.first(where: { Double($0) < bounds.wMin || Double($0) > bounds.wMax }) {
+          throw ModelError(field: field + ".weight", problem: "initial weight \(w) (part \(p)) is outside the plasticity bounds",
+                           allowed: "within [w_min, w_max] = [\(bounds.wMin), \(bounds.wMax)]")
+        }
+      }
+      plasticWeights = weights.map { list in
+        let buffer = UnsafeMutableBufferPointer<S>.allocate(capacity: list.count)
+        _ = buffer.initialize(from: list)
+        return buffer
+      }
+      weights = weights.map { _ in [] }
+    } else {
+      plasticWeights = []
+    }
     parts = (0..<P).map {
       SynapseMatrix(rowStart: rowStarts[$0].map { UInt32($0) }, target: targets[$0], weight: weights[$0],
                     delay: delaySteps[$0])
     }
   }
 
+  deinit {
+    for buffer in plasticWeights { buffer.deallocate() }
+  }
+
+  /// Weight of synapse `k` of part `part`.
+  @inline(__always)
+  func weight(part: Int, _ k: Int) -> S {
+    uniformWeight ?? (plasticWeights.isEmpty ? parts[part].weight[k] : plasticWeights[part][k])
+  }
+
   /// The synapses as plain arrays, with receptor encoding undone (inhibitory weights
   /// negative again, also onto conductance models).
-  func list(dt: Double, populations: [PopulationState<S>]) -> SynapseList {
+  func list(dt: Double, populations: [PopulationState<S>], weightAt: ((Int, Int, Int) -> Double)? = nil) -> SynapseList {
     let size = populations[target].size
     let conductance = if case .iafCondExp = populations[target].model { true } else { false }
     var out = SynapseList(sources: [], targets: [], weights: [], delays: [])
     for s in 0..<populations[source].size {
-      for matrix in parts {
+      for (p, matrix) in parts.enumerated() {
         for k in Int(matrix.rowStart[s])..<Int(matrix.rowStart[s + 1]) {
           let encoded = Int(matrix.target[k])
           let inhibitory = encoded >= size
-          let w = Double(uniformWeight ?? matrix.weight[k])
+          let w = weightAt?(p, s, k) ?? Double(weight(part: p, k))
           out.sources.append(UInt32(s))
           out.targets.append(UInt32(inhibitory ? encoded - size : encoded))
           out.weights.append(inhibitory && conductance ? -w : w)
@@ -170,7 +201,7 @@ final class ProjectionState<S: SimulationScalar> {
     parts.reduce(0) {
       $0 + $1.rowStart.count * 4 + $1.target.count * 4 + $1.weight.count * MemoryLayout<S>.size
         + $1.delay.count * 2
-    }
+    } + plasticWeights.reduce(0) { $0 + $1.count * MemoryLayout<S>.size }
   }
 }
 

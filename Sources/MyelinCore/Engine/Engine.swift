@@ -19,6 +19,8 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
   private let events: UnsafeMutablePointer<Int>
   let monitor: SpikeMonitor?
   let stateMonitor: StateMonitor?
+  /// Learning state of the plastic projections, in model order.
+  let plastic: [PlasticProjection<S>]
   /// Threads for parts 1..., started at the first run and kept until the engine goes.
   private var workers: [WorkerThread] = []
   /// The populations and projections again, as unretained references: the step loop runs on
@@ -53,6 +55,14 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
     }
     self.populations = populations
     self.projections = projections
+    var plastic: [PlasticProjection<S>] = []
+    for (i, projection) in network.projections.enumerated() {
+      guard let plasticity = projection.plasticity else { continue }
+      plastic.append(
+        try PlasticProjection(projections[i], index: i, plasticity: plasticity, network: network, dt: dt,
+                              partition: partition))
+    }
+    self.plastic = plastic
     // Projections grouped by source population, in model order.
     let outgoing = populations.indices.map { p in projections.indices.filter { projections[$0].source == p } }
     events = .allocate(capacity: threads)
@@ -82,6 +92,19 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
     projectionRefs.deallocate()
     outgoingList.deallocate()
     outgoingStart.deallocate()
+  }
+
+  /// The synapses of a projection as they are now (plastic weights included).
+  func synapses(projection index: Int, dt: Double) -> SynapseList {
+    let projection = projections[index]
+    guard let learning = plastic.first(where: { $0.projection == index }) else {
+      return projection.list(dt: dt, populations: populations)
+    }
+    let now = step
+    return projection.list(dt: dt, populations: populations) { part, source, k in
+      learning.currentWeight(part: part, source: source, synapse: k,
+                             target: Int(projection.parts[part].target[k]), now: now)
+    }
   }
 
   var eventsDelivered: Int { (0..<partition.parts).reduce(0) { $0 + events[$1] } }
@@ -153,7 +176,14 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
           events[part] += delivered
         }
       case .learn:
-        break  // no plasticity rules yet
+        for learning in plastic {
+          for part in parts {
+            learning.learn(
+              part: part, step: step, source: populations[learning.source], target: populations[learning.target],
+              modulator: learning.modulator.map { populations[$0] }, matrix: projections[learning.projection].parts[part],
+              partition: partition)
+          }
+        }
       case .record:
         if parts.contains(0), let monitor { monitor.record(populations, step: step) }
         if let stateMonitor {
@@ -257,6 +287,10 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
       let matrix = first + part
       if let w = projection.uniformWeight {
         return deliver(projection, matrix, weight: UniformWeight(value: w), from: source, part: part, step: step)
+      }
+      if !projection.plasticWeights.isEmpty {
+        guard let values = projection.plasticWeights[part].baseAddress else { return 0 }
+        return deliver(projection, matrix, weight: PerSynapseWeight(values: values), from: source, part: part, step: step)
       }
       return matrix.pointee.weight.withUnsafeBufferPointer { weights in
         // Per-synapse weights exist for every synapse; an empty part delivers nothing.

@@ -280,8 +280,8 @@ enum EngineBox {
 
   func synapses(projection: Int, dt: Double) -> SynapseList {
     switch self {
-    case .float(let e): e.projections[projection].list(dt: dt, populations: e.populations)
-    case .double(let e): e.projections[projection].list(dt: dt, populations: e.populations)
+    case .float(let e): e.synapses(projection: projection, dt: dt)
+    case .double(let e): e.synapses(projection: projection, dt: dt)
     }
   }
 

@@ -24,11 +24,12 @@ public struct Network: Sendable, Equatable {
   /// Adds a projection between two populations named earlier.
   public mutating func connect(
     _ source: String, _ target: String, _ connector: Connector,
-    weight: ValueDistribution, delay: ValueDistribution = .constant(1), name: String? = nil
+    weight: ValueDistribution, delay: ValueDistribution = .constant(1), name: String? = nil,
+    plasticity: Plasticity? = nil
   ) {
     projections.append(
       Projection(name: name, source: source, target: target, connector: connector,
-                 weight: weight, delay: delay))
+                 weight: weight, delay: delay, plasticity: plasticity))
   }
 
   public static let maximumPopulations = 1 << 16
@@ -92,6 +93,7 @@ public struct Network: Sendable, Equatable {
     try projection.connector.validate(
       field + ".connector", sources: populations[s].size, targets: target.size,
       samePopulation: s == t)
+    try projection.plasticity?.validate(field + ".plasticity", projection: projection, network: self)
   }
 }
 

@@ -14,10 +14,13 @@ public struct Projection: Sendable, Equatable {
   public var weight: ValueDistribution
   /// Delay in ms, at least one step. Ignored by `.explicit`.
   public var delay: ValueDistribution
+  /// Online learning of the weights (STDP); nil keeps them fixed.
+  public var plasticity: Plasticity?
 
   public init(
     name: String? = nil, source: String, target: String, connector: Connector,
-    weight: ValueDistribution = .constant(1), delay: ValueDistribution = .constant(1)
+    weight: ValueDistribution = .constant(1), delay: ValueDistribution = .constant(1),
+    plasticity: Plasticity? = nil
   ) {
     self.name = name ?? "\(source)->\(target)"
     self.source = source
@@ -25,6 +28,7 @@ public struct Projection: Sendable, Equatable {
     self.connector = connector
     self.weight = weight
     self.delay = delay
+    self.plasticity = plasticity
   }
 }
 
