@@ -61,7 +61,12 @@ struct RunCommand {
     let recorded = network.populations.map(\.name).filter { options.spikeRecording[$0] != nil }
     let rated = network.populations.map(\.name).filter { rateBins[$0] != nil }
     let reports = Self.reports(network, options: options)
-    let wantsTrace = !(recorded.isEmpty && rated.isEmpty && reports.isEmpty) && (output != nil || csv == nil)
+    let weightRecording = try Self.weightRecording(network, path: path)
+    let snapshotSteps = weightRecording.map { _, recording in
+      recording.interval.map { Int(min(max(($0 / options.dt).rounded(), 1), 1e12)) } ?? 0
+    }
+    let wantsTrace = !(recorded.isEmpty && rated.isEmpty && reports.isEmpty && weightRecording.isEmpty)
+      && (output != nil || csv == nil)
     var trace: TraceWriter?
     // The trace is created once the simulation has accepted the model and its record
     // section, so a rejected run leaves no file behind.
@@ -73,7 +78,12 @@ struct RunCommand {
       trace = try TraceWriter(
         path: try output ?? Self.defaultTracePath(model: network.name), overwrite: arguments.flag("--force"),
         metadata: Self.metadata(network, options: options, modelPath: path), spikes: recorded,
-        recordedNeurons: counts, rates: rateBins, reports: reports, compress: arguments.flag("--compress"))
+        recordedNeurons: counts, rates: rateBins, reports: reports,
+        weights: try Self.weightSpecs(weightRecording, simulation: simulation, path: path),
+        compress: arguments.flag("--compress"))
+      for k in weightRecording.indices where snapshotSteps[k] > 0 {
+        try trace?.appendWeightSnapshot(k, step: 0, weights: simulation.synapses(of: weightRecording[k].0)?.weights ?? [])
+      }
     }
     Self.installInterruptHandlers()
 
@@ -84,8 +94,12 @@ struct RunCommand {
     do {
       outcome = try RunOutcome.measure(
         network: network, options: options, duration: duration,
-        interrupted: { interruption.load(ordering: .relaxed) }, prepare: openTrace
+        interrupted: { interruption.load(ordering: .relaxed) }, boundaries: snapshotSteps, prepare: openTrace
       ) { simulation in
+        for k in weightRecording.indices where snapshotSteps[k] > 0 && simulation.step % Int64(snapshotSteps[k]) == 0 {
+          try trace?.appendWeightSnapshot(
+            k, step: simulation.step, weights: simulation.synapses(of: weightRecording[k].0)?.weights ?? [])
+        }
         for name in recorded {
           guard let (steps, nodes) = simulation.takeRecordedSpikes(of: name) else { continue }
           try trace?.appendSpikes(of: name, steps: steps, nodes: nodes)
@@ -106,6 +120,9 @@ struct RunCommand {
       throw error.file == nil ? error.inFile(path) : error
     }
     try csv?.flush()
+    for (k, (name, _)) in weightRecording.enumerated() {
+      try trace?.writeFinalWeights(k, outcome.simulation.synapses(of: name)?.weights ?? [])
+    }
     try trace?.finish(
       timeReached: outcome.simulation.time, wallTime: (clock.now - started).seconds,
       complete: !outcome.interrupted)
@@ -138,6 +155,36 @@ struct RunCommand {
       }
     }
     return out
+  }
+
+  /// The projections whose weights go into the trace: those the record section names, and
+  /// every plastic projection (final weights at least), in model order.
+  static func weightRecording(_ network: Network, path: String) throws -> [(String, WeightRecording)] {
+    for name in network.defaults.weightRecording.keys.sorted() where !network.projections.contains(where: { $0.name == name }) {
+      throw ModelError(field: "record.weights", problem: "unknown projection '\(name)'",
+                       allowed: network.projections.map(\.name).joined(separator: ", ")).inFile(path)
+    }
+    return network.projections.compactMap { projection in
+      if let recording = network.defaults.weightRecording[projection.name] { return (projection.name, recording) }
+      return projection.plasticity == nil ? nil : (projection.name, WeightRecording())
+    }
+  }
+
+  static func weightSpecs(_ recordings: [(String, WeightRecording)], simulation: Simulation, path: String) throws
+    -> [WeightSpec]
+  {
+    try recordings.map { name, recording in
+      guard let synapses = simulation.synapses(of: name),
+        let projection = simulation.network.projections.first(where: { $0.name == name }),
+        let target = simulation.network.populations.first(where: { $0.name == projection.target })
+      else { throw CLIError("no projection '\(name)'") }
+      let ids = recording.interval == nil ? []
+        : try recording.synapses.ids(total: synapses.sources.count, field: "record.weights[\(name)].synapses")
+      let bounds = projection.plasticity.map { p in (min: p.rule.bounds.wMin, max: p.rule.bounds.wMax) }
+      return WeightSpec(projection: name, sources: synapses.sources, targets: synapses.targets, snapshotIDs: ids,
+                        units: target.model.weightUnit, rule: projection.plasticity?.rule.name ?? "static",
+                        bounds: bounds)
+    }
   }
 
   /// `traces/<model>-<UTC time>.h5`, creating `traces/` if needed and adding -2, -3… when

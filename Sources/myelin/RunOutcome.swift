@@ -12,12 +12,14 @@ struct RunOutcome {
   let interrupted: Bool
 
   /// Builds, calls `prepare` once the model is known to be valid (to open output files),
-  /// and runs in chunks of 100 steps. After each chunk `afterChunk` gets the
+  /// and runs in chunks of at most 100 steps that also end on every multiple of each
+  /// `boundaries` value (snapshot intervals, in steps). After each chunk `afterChunk` gets the
   /// simulation (to drain recorded spikes); `interrupted` is polled between chunks, which
   /// are step boundaries. Progress goes to stderr when it is a terminal.
   static func measure(
     network: Network, options: SimulationOptions, duration: Double, quiet: Bool = false,
-    interrupted: () -> Bool = { false }, prepare: (Simulation) throws -> Void = { _ in },
+    interrupted: () -> Bool = { false }, boundaries: [Int] = [],
+    prepare: (Simulation) throws -> Void = { _ in },
     afterChunk: (Simulation) throws -> Void = { _ in }
   ) throws -> RunOutcome {
     let clock = ContinuousClock()
@@ -35,7 +37,8 @@ struct RunOutcome {
         stopped = true
         break
       }
-      let n = min(100, total - done)
+      var n = min(100, total - done)
+      for b in boundaries where b > 0 { n = min(n, b - done % b) }
       simulation.run(steps: n)
       done += n
       try afterChunk(simulation)

@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
-# Create (or reuse) the Python virtualenv for the Brian2 peer scripts.
+# Create (or reuse) the Python virtualenvs for the peer scripts.
 # Idempotent: re-running only installs what is missing.
-#   PEERS_VENV  venv path (default /work/peers-venv; keep it outside the repo)
-#   PYTHON      interpreter to create it with (default python3)
+#   setup.sh            the Brian2 venv only
+#   setup.sh --nest     also the NEST venv (or NEST=1 setup.sh)
+#   PEERS_VENV  Brian2 venv path (default /work/peers-venv; keep it outside the repo)
+#   NEST_VENV   NEST venv path (default /work/nest-venv; keep it outside the repo)
+#   PYTHON      interpreter to create them with (default python3)
 set -euo pipefail
+
+WANT_NEST="${NEST:-0}"
+for arg in "$@"; do
+    case "$arg" in
+        --nest) WANT_NEST=1 ;;
+        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        *) echo "unknown option: $arg (use --nest)" >&2; exit 2 ;;
+    esac
+done
 
 VENV="${PEERS_VENV:-/work/peers-venv}"
 PY="${PYTHON:-python3}"
@@ -31,3 +43,19 @@ command -v make >/dev/null 2>&1 || echo "warning: make not found (apt-get instal
 
 "$VENV/bin/python" -c "import brian2, numpy, sys; print('python', sys.version.split()[0], '| brian2', brian2.__version__, '| numpy', numpy.__version__)"
 echo "venv ready: $VENV"
+
+if [ "$WANT_NEST" = "1" ]; then
+    NVENV="${NEST_VENV:-/work/nest-venv}"
+    if [ ! -x "$NVENV/bin/python" ]; then
+        echo "creating venv $NVENV"
+        "$PY" -m venv "$NVENV"
+    fi
+    # PyPI's nest-simulator wheel (3.10 on Python 3.11, Linux x86_64) brings
+    # the NEST kernel itself; PYNEST_QUIET hides its start-up banner.
+    if ! PYNEST_QUIET=1 "$NVENV/bin/python" -c "import nest, numpy" >/dev/null 2>&1; then
+        "$NVENV/bin/pip" install --quiet --upgrade pip
+        "$NVENV/bin/pip" install --quiet nest-simulator numpy
+    fi
+    PYNEST_QUIET=1 "$NVENV/bin/python" -c "import nest, numpy, sys; print('python', sys.version.split()[0], '| nest', nest.__version__, '| numpy', numpy.__version__)"
+    echo "venv ready: $NVENV"
+fi

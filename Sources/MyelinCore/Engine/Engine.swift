@@ -255,20 +255,8 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
         spikes: list, spikeCount: count, steps: pop.refractorySteps,
         index: pop.refractoryIndex + lo, left: pop.refractoryLeft + lo,
         count: pop.refractoryCount[part])
-    case .poisson(let threshold):
-      var c = 0
-      var block = SIMD4<UInt32>()
-      let stream = RandomStream.generator(pop.index)
-      for n in range {
-        if n == range.lowerBound || n & 3 == 0 {
-          block = philox.block(stream: stream, index: UInt32(truncatingIfNeeded: n >> 2), counter: UInt64(step))
-        }
-        if UInt64(block[n & 3]) < threshold {
-          list[c] = Int32(truncatingIfNeeded: n)
-          c += 1
-        }
-      }
-      count = c
+    case .poisson(let source):
+      count = source.emit(range: range, step: step, into: list)
     case .spikeGenerator:
       count = pop.emitScheduled(part: part, step: step, into: list)
     }

@@ -10,7 +10,7 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
     case pscExp(PscExpPropagators<S>)
     case pscDelta(p33: S, p30: S, vMin: S)
     case condExp(CondExpConstants<S>)
-    case poisson(threshold: UInt64)
+    case poisson(PoissonSource)
     case spikeGenerator
   }
 
@@ -106,7 +106,8 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
                          problem: "\(rate) Hz gives \(perStep) spikes per step",
                          allowed: "rate * dt <= 1 spike per step; use a Poisson stimulus for more")
       }
-      dynamics = .poisson(threshold: UInt64((perStep * 0x1p32).rounded(.down)))
+      dynamics = .poisson(
+        PoissonSource(size: population.size, perStep: perStep, philox: philox, stream: RandomStream.generator(index)))
     case .spikeGenerator:
       dynamics = .spikeGenerator
     }

@@ -109,6 +109,8 @@ public struct RunDefaults: Sendable, Equatable {
   public var rateRecording: [String: Double] = [:]
   /// Populations whose state the model asks to sample.
   public var stateRecording: [String: StateRecording] = [:]
+  /// Projections whose weights the model asks to record.
+  public var weightRecording: [String: WeightRecording] = [:]
   public init() {}
 }
 

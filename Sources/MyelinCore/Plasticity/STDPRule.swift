@@ -36,7 +36,7 @@ public enum STDPRule: Sendable, Equatable {
     }
   }
 
-  var bounds: WeightBounds {
+  public var bounds: WeightBounds {
     switch self {
     case .pair(let r): r.bounds
     case .triplet(let r): r.bounds

@@ -33,6 +33,25 @@ extension HDF5File {
     }
   }
 
+  /// Names of the members of group `path`, in name order; empty if it does not exist.
+  package func members(of path: String) -> [String] {
+    guard exists(path) else { return [] }
+    let group = H5Gopen2(id, path, chdf5_default())
+    guard group >= 0 else { return [] }
+    defer { H5Gclose(group) }
+    var info = H5G_info_t()
+    guard H5Gget_info(group, &info) >= 0 else { return [] }
+    var names: [String] = []
+    for n in 0..<info.nlinks {
+      let length = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, n, nil, 0, chdf5_default())
+      guard length > 0, length < 4096 else { continue }
+      var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+      _ = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, n, &buffer, buffer.count, chdf5_default())
+      names.append(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+    return names
+  }
+
   package func exists(_ object: String) -> Bool {
     // Check each level: H5Lexists fails on a path whose parent is missing.
     var prefix = ""

@@ -64,6 +64,7 @@ public enum ModelFile {
       network.defaults.spikeRecording = try readRecording(record)
       network.defaults.rateRecording = try readRates(record)
       network.defaults.stateRecording = try readStates(record)
+      network.defaults.weightRecording = try readWeights(record)
     }
     return network
   }
@@ -71,7 +72,7 @@ public enum ModelFile {
   /// `"record": {"spikes": ["E", {"population": "I", "range": [0, 100]}]}`: whole
   /// populations by name, or a range [first, last) or list of neurons.
   static func readRecording(_ node: JSONNode) throws(ModelError) -> [String: NeuronSelection] {
-    let o = try node.object(allowed: ["spikes", "rates", "state"])
+    let o = try node.object(allowed: recordKeys)
     var selections: [String: NeuronSelection] = [:]
     for item in try o["spikes"]?.array() ?? [] {
       if case .string(let name) = item.value {
@@ -124,7 +125,7 @@ func readDistribution(_ node: JSONNode, _ quantity: Quantity) throws(ModelError)
 /// `"rates": ["E", {"population": "I", "bin": 5}]`: binned population rates, bin in ms
 /// (default 1 ms).
 func readRates(_ node: JSONNode) throws(ModelError) -> [String: Double] {
-  let o = try node.object(allowed: ["spikes", "rates", "state"])
+  let o = try node.object(allowed: recordKeys)
   var rates: [String: Double] = [:]
   for item in try o["rates"]?.array() ?? [] {
     if case .string(let name) = item.value {
@@ -142,7 +143,7 @@ func readRates(_ node: JSONNode) throws(ModelError) -> [String: Double] {
 /// `"state": [{"population": "E", "variables": ["V_m"], "neurons": [0, 1], "interval": 0.1}]`:
 /// sampled state variables; `interval` in ms (default: every step).
 func readStates(_ node: JSONNode) throws(ModelError) -> [String: StateRecording] {
-  let o = try node.object(allowed: ["spikes", "rates", "state"])
+  let o = try node.object(allowed: recordKeys)
   var states: [String: StateRecording] = [:]
   for item in try o["state"]?.array() ?? [] {
     let entry = try item.object(allowed: ["population", "variables", "neurons", "interval"])
@@ -163,4 +164,40 @@ func readStates(_ node: JSONNode) throws(ModelError) -> [String: StateRecording]
       variables: variables, neurons: neurons, interval: interval)
   }
   return states
+}
+
+/// The members a `record` section may have.
+let recordKeys = ["spikes", "rates", "state", "weights"]
+
+/// `"weights": ["P", {"projection": "Q", "interval": 1000, "synapses": "all" | [ids] | N}]`:
+/// final weights of each projection named, plus snapshots every `interval` ms of all
+/// synapses, the listed ids, or about N evenly spaced ones.
+func readWeights(_ node: JSONNode) throws(ModelError) -> [String: WeightRecording] {
+  let o = try node.object(allowed: recordKeys)
+  var weights: [String: WeightRecording] = [:]
+  for item in try o["weights"]?.array() ?? [] {
+    if case .string(let name) = item.value {
+      weights[name] = WeightRecording()
+      continue
+    }
+    let entry = try item.object(allowed: ["projection", "interval", "synapses"])
+    var recording = WeightRecording(interval: try entry["interval"]?.number(.time))
+    if let interval = recording.interval, !(interval > 0) {
+      throw item.fail("interval is \(interval)", allowed: "> 0 ms")
+    }
+    if let synapses = entry["synapses"] {
+      switch synapses.value {
+      case .string(let text):
+        guard text == "all" else { throw synapses.fail("is '\(text)'", allowed: "\"all\", a list of ids or a count") }
+      case .array:
+        var ids: [Int] = []
+        for id in try synapses.array() { ids.append(try id.integer(0...Int(Int32.max))) }
+        recording.synapses = .list(ids)
+      default:
+        recording.synapses = .count(try synapses.integer(1...Int(Int32.max)))
+      }
+    }
+    weights[try entry.required("projection").string()] = recording
+  }
+  return weights
 }

@@ -6,7 +6,7 @@ enum ProjectionReader {
   static func read(_ node: JSONNode, populations: [Population], directory: String)
     throws(ModelError) -> Projection
   {
-    let o = try node.object(allowed: ["name", "source", "target", "connector", "weight", "delay"])
+    let o = try node.object(allowed: ["name", "source", "target", "connector", "weight", "delay", "plasticity"])
     let source = try o.required("source").string()
     let target = try o.required("target").string()
     let targetModel = populations.first { $0.name == target }?.model
@@ -23,7 +23,8 @@ enum ProjectionReader {
     return Projection(
       name: try o["name"]?.string(), source: source, target: target, connector: connector,
       weight: try o["weight"].map { node throws(ModelError) in try readDistribution(node, quantity) } ?? .constant(1),
-      delay: try o["delay"].map { node throws(ModelError) in try readDistribution(node, .time) } ?? .constant(1))
+      delay: try o["delay"].map { node throws(ModelError) in try readDistribution(node, .time) } ?? .constant(1),
+      plasticity: try o["plasticity"].map { node throws(ModelError) in try PlasticityReader.read(node, weight: quantity) })
   }
 
   private static func connector(_ node: JSONNode, weightQuantity: Quantity, directory: String)

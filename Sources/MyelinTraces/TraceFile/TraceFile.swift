@@ -6,7 +6,7 @@ import MyelinCore
 /// `magic` and a layout version this reader understands; anything else is a ``FileError``.
 public final class TraceFile {
   public let path: String
-  private let file: HDF5File
+  let file: HDF5File
 
   public let modelName: String
   public let simulator: String

@@ -16,6 +16,7 @@ package enum TraceLayout {
   static func report(_ population: String, _ variable: String) -> String {
     "/report/\(population)__\(variable)"
   }
+  static func weights(_ projection: String) -> String { "/weights/\(projection)" }
   static let modelText = "/meta/model"
   static let command = "/meta/command"
   static let populations = "/meta/populations"

@@ -6,8 +6,8 @@ import Foundation
 /// to the last flush. `complete` stays 0 until ``finish(timeReached:wallTime:)``.
 public final class TraceWriter {
   public let path: String
-  private let file: HDF5File
-  private let dt: Double
+  let file: HDF5File
+  let dt: Double
   private let recorded: Set<String>
   /// Spikes waiting to be appended, per population: HDF5 appends cost tens of µs each, so
   /// they are made in blocks of at least `blockSize` spikes (or at a checkpoint).
@@ -22,7 +22,7 @@ public final class TraceWriter {
   public init(
     path: String, overwrite: Bool, metadata: TraceMetadata, spikes: [String],
     recordedNeurons: [String: Int] = [:], rates: [String: Double] = [:],
-    reports: [ReportSpec] = [], chunk: Int = 65_536, compress: Bool = false
+    reports: [ReportSpec] = [], weights: [WeightSpec] = [], chunk: Int = 65_536, compress: Bool = false
   ) throws(FileError) {
     self.path = path
     dt = metadata.dt
@@ -37,6 +37,7 @@ public final class TraceWriter {
     self.rates = binning
     self.reports = reports
     frames = Array(repeating: 0, count: reports.count)
+    self.weights = weights
     file = try HDF5File(creatingTrace: path, overwrite: overwrite)
     try file.setAttribute("/", "magic", .uint32(TraceLayout.magic))
     try file.setAttribute("/", "version", .uint32s(TraceLayout.version))
@@ -92,8 +93,12 @@ public final class TraceWriter {
         group + "/data", columns: n, chunkRows: max(1, 65_536 / max(n, 1)), compress: compress)
       try file.setAttribute(group + "/data", "units", .string(report.units))
     }
+    for spec in weights { try createWeights(spec, compress: compress) }
     file.flush()
   }
+
+  /// Weight recordings, in the order `appendWeightSnapshot` and `writeFinalWeights` index.
+  let weights: [WeightSpec]
 
   private let reports: [ReportSpec]
   /// Frames written per report.
