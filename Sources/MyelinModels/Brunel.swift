@@ -67,4 +67,17 @@ public enum Brunel {
     }
     return network
   }
+
+  /// The network at `point` with additive all-to-all STDP on E→E (the benchmark of
+  /// docs/benchmarks.md, also run by Tests/peers/*_brunel_stdp.py): w_max = 2J, A+ = 0.01 w_max / 2,
+  /// A− = 1.05 A+, τ± = 20 ms, NEST's dendritic-delay convention (1.5 ms).
+  public static func withSTDP(_ point: Point, scale: Double = 1) -> Network {
+    var network = network(point, scale: scale)
+    guard let k = network.projections.firstIndex(where: { $0.name == "E->E" }) else { return network }
+    let rule = PairSTDP(tauPlus: 20, tauMinus: 20, aPlus: 0.001, aMinus: 0.00105,
+                        bounds: WeightBounds(wMin: 0, wMax: 2 * J), scheme: .allToAll)
+    network.projections[k].plasticity = Plasticity(.pair(rule))
+    network.name = "brunel-stdp"
+    return network
+  }
 }

@@ -19,22 +19,24 @@ struct BenchCommand {
       return
     }
     guard arguments.positional.count == 1, let workload = arguments.positional.first else {
-      throw CLIError("bench needs one workload: cuba, coba, brunel, memory or trace")
+      throw CLIError("bench needs one workload: \(Self.workloads)")
     }
     let threads = try arguments.integer("--threads", in: 1...SimulationOptions.maximumThreads) ?? 1
-    let duration = try arguments.double("--duration") ?? 1000
+    let duration = try arguments.double("--duration") ?? (workload == "song2000" ? 100_000 : 1000)
     let repeats = try arguments.integer("--repeats", in: 1...100) ?? 5
     let network: Network
     switch workload {
     case "cuba": network = VogelsAbbott.cuba()
     case "coba": network = VogelsAbbott.coba()
     case "brunel": network = Brunel.network(.g5eta2)
+    case "song2000": network = Song2000.network()
+    case "brunel-stdp": network = Brunel.withSTDP(.g5eta2)
     case "memory": return try memory(threads: threads)
     case "trace":
       return try TraceBench.run(
         spikes: try arguments.integer("--spikes", in: 1...2_000_000_000) ?? 10_000_000,
         json: arguments.flag("--json"))
-    default: throw CLIError("unknown workload '\(workload)' (cuba, coba, brunel, memory, trace)")
+    default: throw CLIError("unknown workload '\(workload)' (\(Self.workloads))")
     }
     var simulate: [Double] = []
     var build: [Double] = []
@@ -53,13 +55,29 @@ struct BenchCommand {
     let median = Self.median(simulate)
     let events = Double(last.simulation.eventsDelivered)
     let rates = network.populations.indices.map { last.rate($0) }
-    let report: [String: Any] = [
+    var report: [String: Any] = [
       "workload": workload, "threads": threads, "duration_ms": duration, "repeats": repeats,
       "simulate_s_median": median, "simulate_s": simulate, "build_s_median": Self.median(build),
       "events": Int(events), "events_per_s": events / median, "synapses": last.simulation.synapseCount,
       "rates_hz": Dictionary(uniqueKeysWithValues: zip(network.populations.map(\.name), rates)),
       "peak_rss_mb": Memory.peakResidentMB,
     ]
+    let plastic = network.projections.first { $0.plasticity != nil }
+    var weightLine: String?
+    if let plastic, let synapses = last.simulation.synapses(of: plastic.name),
+      let bounds = plastic.plasticity?.rule.bounds, !synapses.weights.isEmpty
+    {
+      let (mean, std) = WeightSummary.moments(synapses.weights)
+      let (low, high) = WeightSummary.tails(synapses.weights, bounds: (bounds.wMin, bounds.wMax))
+      let bytes = Double(last.simulation.synapseBytes(of: plastic.name) ?? 0) / Double(synapses.weights.count)
+      report["plastic"] = [
+        "projection": plastic.name, "synapses": synapses.weights.count, "mean_weight": mean, "std_weight": std,
+        "mean_weight_fraction": (mean - bounds.wMin) / (bounds.wMax - bounds.wMin),
+        "low_fraction": low, "high_fraction": high, "bytes_per_synapse": bytes,
+      ] as [String: Any]
+      weightLine = String(format: "%@: %d plastic synapses, %.2f B each; final weight %.4g ± %.3g, %.1f%% in the lowest and %.1f%% in the highest tenth of [%g, %g]",
+                          plastic.name, synapses.weights.count, bytes, mean, std, low * 100, high * 100, bounds.wMin, bounds.wMax)
+    }
     if arguments.flag("--json") {
       print(JSONText.encode(report))
     } else {
@@ -70,8 +88,11 @@ struct BenchCommand {
                    last.simulation.synapseCount, Memory.peakResidentMB))
       print("rates: " + zip(network.populations.map(\.name), rates)
         .map { String(format: "%@ %.2f Hz", $0, $1) }.joined(separator: ", "))
+      if let weightLine { print(weightLine) }
     }
   }
+
+  static let workloads = "cuba, coba, brunel, song2000, brunel-stdp, memory, trace"
 
   /// Bytes per static synapse, from the growth of resident memory while building a
   /// network of 100 000 neurons with 10^7 synapses (fixed in-degree 100).
@@ -90,7 +111,7 @@ struct BenchCommand {
     let simulation = try Simulation(network: network, options: SimulationOptions(threads: threads))
     let after = Memory.residentBytes
     let perSynapse = Double(after - before) / Double(simulation.synapseCount)
-    let report: [String: Any] = [
+    var report: [String: Any] = [
       "workload": "memory", "neurons": 100_000, "synapses": simulation.synapseCount,
       "rss_growth_mb": Double(after - before) / 1e6, "bytes_per_synapse_rss": perSynapse,
       "bytes_per_synapse_storage": Double(simulation.synapseBytes) / Double(simulation.synapseCount),

@@ -78,6 +78,9 @@ struct InspectCommand {
       return "\(entry.population).\(entry.variable) (\(report.nodeIDs.count) neurons, every \(step) ms, \(report.times.count) frames, \(report.units))"
     }
     lines.append("recorded variables: " + (reports.isEmpty ? "none" : reports.joined(separator: ", ")))
+    let weights = trace.weightProjections.compactMap { try? WeightSummary(trace, projection: $0).line }
+    lines.append("weights: " + (weights.isEmpty ? "none" : ""))
+    lines += weights.map { "  " + $0 }
     return lines.joined(separator: "\n")
   }
 
@@ -99,8 +102,9 @@ struct InspectCommand {
       return ["population": entry.population, "variable": entry.variable, "neurons": report.nodeIDs.count,
               "interval_ms": step, "frames": report.times.count, "units": report.units]
     }
+    let weights = trace.weightProjections.compactMap { try? WeightSummary(trace, projection: $0).json }
     let object: [String: Any] = [
-      "reports": reports, "file": trace.path, "model": trace.modelName, "simulator": trace.simulator,
+      "reports": reports, "weights": weights, "file": trace.path, "model": trace.modelName, "simulator": trace.simulator,
       "dt_ms": trace.dt, "seed": trace.seed, "t_start_ms": trace.tStart, "t_stop_ms": trace.tStop,
       "duration_ms": trace.tStop - trace.tStart, "wall_time_s": trace.wallTime,
       "complete": trace.complete, "populations": populations,

@@ -16,6 +16,7 @@ import Testing
   @Test(arguments: [
     ("cuba", VogelsAbbott.cuba()), ("coba", VogelsAbbott.coba()),
     ("brunel-g5-eta2", Brunel.network(.g5eta2)), ("brunel-g6-eta4", Brunel.network(.g6eta4)),
+    ("song2000", Song2000.network()),
   ])
   func exampleMatchesBuilder(name: String, built: Network) throws {
     let file = try Self.example(name)

@@ -94,6 +94,11 @@ final class Engine<S: SimulationScalar>: @unchecked Sendable {
     outgoingStart.deallocate()
   }
 
+  /// Synapse storage of a projection plus its learning state, in bytes.
+  func synapseBytes(projection index: Int) -> Int {
+    projections[index].bytes + (plastic.first { $0.projection == index }?.bytes ?? 0)
+  }
+
   /// The synapses of a projection as they are now (plastic weights included).
   func synapses(projection index: Int, dt: Double) -> SynapseList {
     let projection = projections[index]

@@ -148,8 +148,15 @@ public final class Simulation {
   public var spikeCounts: [Int] { engine.spikeCounts }
   public var eventsDelivered: Int { engine.eventsDelivered }
   public var synapseCount: Int { engine.synapseCount }
-  /// Bytes used by synapse storage (indices, weights, delays, row starts).
+  /// Bytes used by synapse storage (indices, weights, delays, row starts) and by the
+  /// learning state of plastic projections (transposed index, traces, spike queues).
   public var synapseBytes: Int { engine.synapseBytes }
+
+  /// ``synapseBytes`` of one projection.
+  public func synapseBytes(of projection: String) -> Int? {
+    guard let p = network.projections.firstIndex(where: { $0.name == projection }) else { return nil }
+    return engine.synapseBytes(projection: p)
+  }
 
   /// Every spike of a population so far, if `recordSpikes` was set: steps (time is
   /// step · dt, stamped at the end of the step) and node ids, in emission order.
@@ -246,8 +253,15 @@ enum EngineBox {
 
   var synapseBytes: Int {
     switch self {
-    case .float(let e): e.projections.reduce(0) { $0 + $1.bytes }
-    case .double(let e): e.projections.reduce(0) { $0 + $1.bytes }
+    case .float(let e): e.projections.indices.reduce(0) { $0 + e.synapseBytes(projection: $1) }
+    case .double(let e): e.projections.indices.reduce(0) { $0 + e.synapseBytes(projection: $1) }
+    }
+  }
+
+  func synapseBytes(projection: Int) -> Int {
+    switch self {
+    case .float(let e): e.synapseBytes(projection: projection)
+    case .double(let e): e.synapseBytes(projection: projection)
     }
   }
 

@@ -58,38 +58,68 @@ extension PlasticProjection {
     for n in 0..<dueCount { state.post.spike(Int(due[n]), at: T, minus, triplet ? third : nil) }
   }
 
+  /// Visits the synapses of column `j` as (source, synapse). The weight of the synapse
+  /// `lookahead` entries on is loaded early: columns scatter over the whole weight array, and
+  /// overlapping those cache misses was measured to matter more than anything else here.
+  @inline(__always)
+  private func forEachInColumn(
+    _ state: LearnPart<S>, _ j: Int, rowStart: UnsafePointer<UInt32>, w: UnsafeMutablePointer<S>,
+    _ body: (_ i: Int, _ k: Int) -> Void
+  ) {
+    let a = Int(state.columnStart[j]), b = Int(state.columnStart[j + 1])
+    let entries = state.columnEntry.baseAddress!, bits = state.slotBits, mask = state.slotMask
+    let lookahead = 12
+    var touched: S = 0
+    for e in a..<b {
+      if e + lookahead < b {
+        let ahead = entries[e + lookahead]
+        touched += w[Int(rowStart[Int(ahead >> bits)]) + Int(ahead & mask)]
+      }
+      let packed = entries[e]
+      let i = Int(packed >> bits)
+      body(i, Int(rowStart[i]) + Int(packed & mask))
+    }
+    state.sink = touched
+  }
+
   /// A post spike of local target `j` at T: the synapses of its column move up.
   @inline(__always)
   private func potentiate(_ state: LearnPart<S>, post j: Int, at T: Int64, rowStart: UnsafePointer<UInt32>,
                           w: UnsafeMutablePointer<S>) {
-    let pre = state.pre, post = state.post
-    let a = Int(state.columnStart[j]), b = Int(state.columnStart[j + 1])
+    let pre = state.pre, post = state.post, plus = self.plus, weights = self.weights
     let previousPost = post.last[j]
-    // Triplet rule: o2 just before this spike scales the triplet term, for the whole column.
-    var amplitude = weights.aPlus
-    if let third { amplitude += aPlus3 * post.secondValue(j, at: T, third) }
-    for e in a..<b {
-      let packed = state.columnEntry[e]
-      let i = Int(packed >> state.slotBits)
-      let k = Int(rowStart[i]) + Int(packed & state.slotMask)
-      switch rule {
-      case .pair:
+    switch kind {
+    case .additive:
+      let aPlus = weights.aPlus
+      forEachInColumn(state, j, rowStart: rowStart, w: w) { i, k in
+        w[k] = S(weights.clip(Double(w[k]) + aPlus * pre.value(i, at: T, plus)))
+      }
+    case .pair(let scheme):
+      let perSynapse = state.perSynapse
+      forEachInColumn(state, j, rowStart: rowStart, w: w) { i, k in
         let x: Double
         switch scheme {
         case .allToAll: x = pre.value(i, at: T, plus)
         case .nearestSymmetric: x = pre.nearest(i, at: T, plus)
         case .nearestRestricted: x = pre.seen(i) && previousPost <= pre.last[i] ? plus(T - pre.last[i]) : 0
         case .nearestPreCentered:
-          x = Double(state.perSynapse[k]) * plus(T - pre.last[i])
-          state.perSynapse[k] = 0
+          x = Double(perSynapse[k]) * plus(T - pre.last[i])
+          perSynapse[k] = 0
         }
         if x != 0 { w[k] = S(weights.potentiate(Double(w[k]), x)) }
-      case .triplet:
-        let x = pre.value(i, at: T, plus)
-        if x != 0 { w[k] = S(weights.clip(Double(w[k]) + x * amplitude)) }
-      case .rewardModulated:
-        let c = integrate(state, k, from: max(state.lastModulator, state.preTouch[i], state.postTouch[j]), to: T, w: w)
-        state.perSynapse[k] = S(c + weights.aPlus * pre.value(i, at: T, plus))
+      }
+    case .triplet:
+      // o2 just before this spike scales the triplet term, for the whole column.
+      var amplitude = weights.aPlus
+      if let third { amplitude += aPlus3 * post.secondValue(j, at: T, third) }
+      forEachInColumn(state, j, rowStart: rowStart, w: w) { i, k in
+        w[k] = S(weights.clip(Double(w[k]) + pre.value(i, at: T, plus) * amplitude))
+      }
+    case .reward:
+      let aPlus = weights.aPlus, lastModulator = state.lastModulator, touchJ = state.postTouch[j]
+      forEachInColumn(state, j, rowStart: rowStart, w: w) { i, k in
+        let c = integrate(state, k, from: max(lastModulator, state.preTouch[i], touchJ), to: T, w: w)
+        state.perSynapse[k] = S(c + aPlus * pre.value(i, at: T, plus))
       }
     }
     state.postTouch[j] = T
@@ -99,12 +129,19 @@ extension PlasticProjection {
   @inline(__always)
   private func depress(_ state: LearnPart<S>, pre i: Int, at T: Int64, rowStart: UnsafePointer<UInt32>,
                        targets: UnsafePointer<UInt32>, w: UnsafeMutablePointer<S>) {
-    let pre = state.pre, post = state.post
+    let pre = state.pre, post = state.post, minus = self.minus, plus = self.plus, weights = self.weights
     let a = Int(rowStart[i]), b = Int(rowStart[i + 1])
     let previousPre = pre.last[i]
     let lo = state.lo
-    switch rule {
-    case .pair:
+    switch kind {
+    case .additive:
+      let aMinus = weights.aMinus
+      for k in a..<b {
+        w[k] = S(weights.clip(Double(w[k]) - aMinus * post.value(Int(targets[k]) - lo, at: T, minus)))
+      }
+    case .pair(let scheme):
+      let perSynapse = state.perSynapse
+      let pairDecay = plus(T - previousPre)
       for k in a..<b {
         let j = Int(targets[k]) - lo
         let y: Double
@@ -114,7 +151,7 @@ extension PlasticProjection {
         case .nearestRestricted: y = post.seen(j) && previousPre <= post.last[j] ? minus(T - post.last[j]) : 0
         case .nearestPreCentered:
           y = post.nearest(j, at: T, minus)
-          state.perSynapse[k] = S(Double(state.perSynapse[k]) * plus(T - previousPre) + 1)
+          perSynapse[k] = S(Double(perSynapse[k]) * pairDecay + 1)
         }
         if y != 0 { w[k] = S(weights.depress(Double(w[k]), y)) }
       }
@@ -124,16 +161,17 @@ extension PlasticProjection {
       if let second { amplitude += aMinus3 * pre.secondValue(i, at: T, second) }
       for k in a..<b {
         let y = post.value(Int(targets[k]) - lo, at: T, minus)
-        if y != 0 { w[k] = S(weights.clip(Double(w[k]) - y * amplitude)) }
+        w[k] = S(weights.clip(Double(w[k]) - y * amplitude))
       }
-    case .rewardModulated:
+    case .reward:
+      let aMinus = weights.aMinus, start = max(state.lastModulator, state.preTouch[i])
       for k in a..<b {
         let j = Int(targets[k]) - lo
-        let c = integrate(state, k, from: max(state.lastModulator, state.preTouch[i], state.postTouch[j]), to: T, w: w)
-        state.perSynapse[k] = S(c - weights.aMinus * post.value(j, at: T, minus))
+        let c = integrate(state, k, from: max(start, state.postTouch[j]), to: T, w: w)
+        state.perSynapse[k] = S(c - aMinus * post.value(j, at: T, minus))
       }
+      state.preTouch[i] = T
     }
-    if case .rewardModulated = rule { state.preTouch[i] = T }
   }
 
   /// Neuromodulator spikes at T: every synapse of the part is brought up to T with the level

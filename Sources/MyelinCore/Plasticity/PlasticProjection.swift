@@ -23,6 +23,9 @@ final class PlasticProjection<S: SimulationScalar> {
   let eligibility: DecayTable?, neuromodulator: DecayTable?, product: DecayTable?
   let weights: WeightRule
   let scheme: PairingScheme
+  /// The rule's code path, chosen once so that the loops over synapses do not branch on it.
+  enum Kind { case additive, pair(PairingScheme), triplet, reward }
+  let kind: Kind
   /// The projection's per-part weights (owned by its ProjectionState).
   let weightBuffers: [UnsafeMutableBufferPointer<S>]
   /// Triplet amplitudes A3+ and A3− (zero for other rules).
@@ -87,6 +90,11 @@ final class PlasticProjection<S: SimulationScalar> {
     neuromodulator = n
     product = s
     self.scheme = scheme
+    switch rule {
+    case .pair(let r): kind = r.scheme == .allToAll && r.muPlus == 0 && r.muMinus == 0 ? .additive : .pair(r.scheme)
+    case .triplet: kind = .triplet
+    case .rewardModulated: kind = .reward
+    }
     modulator = modulatorIndex
     // A per-synapse value: the pre-centred scheme's pair trace, or the eligibility trace.
     let perSynapse = scheme == .nearestPreCentered || c != nil
@@ -136,6 +144,8 @@ final class LearnPart<S: SimulationScalar> {
   let postTouch: UnsafeMutablePointer<Int64>
   var lastModulator: Int64 = SynapticTraces.never
   var modulatorLevel = 0.0
+  /// Where the column prefetch leaves the weights it loads (never read).
+  var sink: S = 0
 
   init(matrix: SynapseMatrix<S>, range: Range<Int>, sources: Int, targetSize: Int, delay: Int, perSynapse: Bool,
        field: String) throws(ModelError) {

@@ -20,7 +20,11 @@ struct DecayTable {
 
   @inline(__always)
   func callAsFunction(_ steps: Int64) -> Double {
-    steps < Int64(table.count) ? table[Int(steps)] : exp(-Double(steps) * stepsPerTau)
+    if steps < Int64(table.count) { return table[Int(steps)] }
+    // Beyond 700 τ the value is below 1e-304: return 0 rather than take libm's slow
+    // underflow path (a neuron that never fired has a gap of about 10^18 steps).
+    let x = Double(steps) * stepsPerTau
+    return x > 700 ? 0 : exp(-x)
   }
 }
 
