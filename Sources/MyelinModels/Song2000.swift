@@ -6,8 +6,9 @@ import MyelinCore
 /// (conductances relative to g_L = 10 nS). `examples/song2000.json` is the same network.
 public enum Song2000 {
   public static let gMax = 0.1  // nS: 0.01 g_L
-  public static let aPlus = 0.01 * gMax
-  public static let aMinus = 1.05 * aPlus
+  /// A+ = 0.01 g_max and A− = 1.05 A+, written as the model file writes them.
+  public static let aPlus = 0.001
+  public static let aMinus = 0.00105
   public static let projection = "input->neuron"
 
   public static func network(inputs: Int = 1000, rate: Double = 15) -> Network {
