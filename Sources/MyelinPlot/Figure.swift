@@ -136,6 +136,48 @@ public struct Figure: Sendable {
   }
 }
 
+/// Something that renders to SVG text and PNG bytes.
+public protocol Renderable {
+  func svg() -> String
+  func png(scale: Double) throws(PlotError) -> [UInt8]
+}
+
+extension Figure: Renderable {}
+extension FigureRow: Renderable {}
+
+/// Figures side by side, each in its own 900 × 560 panel (for example a histogram beside a
+/// time course), rendered as one SVG or PNG.
+public struct FigureRow: Sendable {
+  public var panels: [Figure]
+
+  public init(_ panels: [Figure]) { self.panels = panels }
+
+  var width: Double { panels.reduce(0) { $0 + $1.width } }
+  var height: Double { panels.map(\.height).max() ?? 0 }
+
+  func draw<Canvas: FigureCanvas>(on canvas: inout Canvas) {
+    var x = 0.0
+    for panel in panels {
+      canvas.originX = x
+      panel.draw(on: &canvas)
+      x += panel.width
+    }
+    canvas.originX = 0
+  }
+
+  public func svg() -> String {
+    var canvas = SVGCanvas(width: width, height: height)
+    draw(on: &canvas)
+    return canvas.document()
+  }
+
+  public func png(scale: Double = 2) throws(PlotError) -> [UInt8] {
+    var canvas = try RasterCanvas(width: width, height: height, scale: scale)
+    draw(on: &canvas)
+    return try canvas.encodePNG()
+  }
+}
+
 enum Mark: Sendable {
   case squares([(Double, Double)], size: Double, color: Color)
   case polyline([(Double, Double)], width: Double, color: Color)

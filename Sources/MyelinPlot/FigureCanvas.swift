@@ -3,6 +3,8 @@
 /// What `Figure.draw` needs from an output format. Coordinates are layout pixels
 /// (900 × 560, y down); a canvas scales them to its own resolution.
 protocol FigureCanvas {
+  /// Added to every x coordinate: where the current panel starts in a row of panels.
+  var originX: Double { get set }
   mutating func fill(_ rect: Rect, color: Color, opacity: Double)
   /// Squares of side `size` with top-left corners at `origins`.
   mutating func squares(_ origins: [(Double, Double)], size: Double, color: Color)

@@ -10,6 +10,7 @@ struct RasterCanvas: FigureCanvas {
   /// Line coverage of the polyline being drawn, so joints are not blended twice.
   private var mask: [Float]
   private var clip: (x0: Int, y0: Int, x1: Int, y1: Int)
+  var originX = 0.0
 
   init(width: Double, height: Double, scale: Double) throws(PlotError) {
     guard scale >= 0.5, scale <= 8 else { throw PlotError("PNG scale \(scale) is outside 0.5...8") }
@@ -22,7 +23,7 @@ struct RasterCanvas: FigureCanvas {
   }
 
   mutating func fill(_ rect: Rect, color: Color, opacity: Double) {
-    let x0 = rect.x * scale, x1 = (rect.x + rect.width) * scale
+    let x0 = (rect.x + originX) * scale, x1 = (rect.x + originX + rect.width) * scale
     let y0 = rect.y * scale, y1 = (rect.y + rect.height) * scale
     let ix0 = max(Int(x0.rounded(.down)), clip.x0), ix1 = min(Int(x1.rounded(.up)), clip.x1)
     let iy0 = max(Int(y0.rounded(.down)), clip.y0), iy1 = min(Int(y1.rounded(.up)), clip.y1)
@@ -44,7 +45,7 @@ struct RasterCanvas: FigureCanvas {
     let half = width * scale / 2
     var bx0 = Int.max, by0 = Int.max, bx1 = Int.min, by1 = Int.min
     for (a, b) in zip(points, points.dropFirst()) {
-      let ax = a.0 * scale, ay = a.1 * scale, cx = b.0 * scale, cy = b.1 * scale
+      let ax = (a.0 + originX) * scale, ay = a.1 * scale, cx = (b.0 + originX) * scale, cy = b.1 * scale
       guard ax.isFinite, ay.isFinite, cx.isFinite, cy.isFinite else { continue }
       let x0 = max(Int((min(ax, cx) - half - 1).rounded(.down)), clip.x0)
       let x1 = min(Int((max(ax, cx) + half + 1).rounded(.up)), clip.x1)
@@ -82,7 +83,7 @@ struct RasterCanvas: FigureCanvas {
     // Pen start along the run (u) and baseline offset across it (v), in device pixels.
     var u = anchor == .start ? 0 : anchor == .middle ? -length / 2 : -length
     let v = centred ? 0.35 * size : 0
-    let ox = x * scale, oy = y * scale
+    let ox = (x + originX) * scale, oy = y * scale
     for scalar in text.unicodeScalars {
       let glyph = font.glyph(scalar)
       draw(glyph, of: font, factor: factor, run: u, across: v, originX: ox, originY: oy, rotated: rotated,
@@ -92,8 +93,8 @@ struct RasterCanvas: FigureCanvas {
   }
 
   mutating func beginClip(_ rect: Rect) {
-    clip = (max(Int((rect.x * scale).rounded()), 0), max(Int((rect.y * scale).rounded()), 0),
-            min(Int(((rect.x + rect.width) * scale).rounded()), width),
+    clip = (max(Int(((rect.x + originX) * scale).rounded()), 0), max(Int((rect.y * scale).rounded()), 0),
+            min(Int(((rect.x + originX + rect.width) * scale).rounded()), width),
             min(Int(((rect.y + rect.height) * scale).rounded()), height))
   }
 

@@ -5,6 +5,7 @@ import Foundation
 struct SVGCanvas: FigureCanvas {
   private var lines: [String]
   private var clips = 0
+  var originX = 0.0
 
   init(width: Double, height: Double) {
     lines = [
@@ -17,7 +18,7 @@ struct SVGCanvas: FigureCanvas {
 
   mutating func fill(_ rect: Rect, color: Color, opacity: Double) {
     let alpha = opacity < 1 ? " fill-opacity=\"\(Self.format(opacity))\"" : ""
-    lines.append("<rect x=\"\(Self.format(rect.x))\" y=\"\(Self.format(rect.y))\" width=\"\(Self.format(rect.width))\" height=\"\(Self.format(rect.height))\" fill=\"\(color.hex)\"\(alpha)/>")
+    lines.append("<rect x=\"\(Self.format(rect.x + originX))\" y=\"\(Self.format(rect.y))\" width=\"\(Self.format(rect.width))\" height=\"\(Self.format(rect.height))\" fill=\"\(color.hex)\"\(alpha)/>")
   }
 
   /// One path for all squares: a raster of 10⁵ marks stays a few MB.
@@ -25,17 +26,18 @@ struct SVGCanvas: FigureCanvas {
     var d = ""
     d.reserveCapacity(origins.count * 24)
     let s = Self.format(size)
-    for (a, b) in origins { d += "M\(Self.format(a)) \(Self.format(b))h\(s)v\(s)h-\(s)z" }
+    for (a, b) in origins { d += "M\(Self.format(a + originX)) \(Self.format(b))h\(s)v\(s)h-\(s)z" }
     lines.append("<path fill=\"\(color.hex)\" d=\"\(d)\"/>")
   }
 
   mutating func polyline(_ points: [(Double, Double)], width: Double, color: Color) {
-    let list = points.map { "\(Self.format($0.0)),\(Self.format($0.1))" }.joined(separator: " ")
+    let list = points.map { "\(Self.format($0.0 + originX)),\(Self.format($0.1))" }.joined(separator: " ")
     lines.append("<polyline fill=\"none\" stroke=\"\(color.hex)\" stroke-width=\"\(Self.format(width))\" points=\"\(list)\"/>")
   }
 
   mutating func text(_ text: String, x: Double, y: Double, style: TextStyle, anchor: TextAnchor,
                      centred: Bool, rotated: Bool) {
+    let x = x + originX
     var attributes = "text-anchor=\"\(anchor.rawValue)\""
     if style.size != 12 { attributes += " font-size=\"\(Int(style.size))\"" }
     if style.bold { attributes += " font-weight=\"bold\"" }
@@ -49,7 +51,7 @@ struct SVGCanvas: FigureCanvas {
 
   mutating func beginClip(_ rect: Rect) {
     clips += 1
-    lines.append("<clipPath id=\"area\(clips)\"><rect x=\"\(Self.format(rect.x))\" y=\"\(Self.format(rect.y))\" width=\"\(Self.format(rect.width))\" height=\"\(Self.format(rect.height))\"/></clipPath>")
+    lines.append("<clipPath id=\"area\(clips)\"><rect x=\"\(Self.format(rect.x + originX))\" y=\"\(Self.format(rect.y))\" width=\"\(Self.format(rect.width))\" height=\"\(Self.format(rect.height))\"/></clipPath>")
     lines.append("<g clip-path=\"url(#area\(clips))\">")
   }
 

@@ -10,11 +10,11 @@ struct PlotCommand {
 
   init(_ words: [String]) throws(CLIError) {
     arguments = try Arguments(
-      words, valued: ["--population", "--from", "--to", "--neurons", "-o", "--output", "--bin"],
+      words, valued: ["--population", "--projection", "--from", "--to", "--neurons", "-o", "--output", "--bin"],
       switches: ["--help", "--force"])
   }
 
-  enum Kind: String, CaseIterable { case raster, rate, isi, voltage }
+  enum Kind: String, CaseIterable { case raster, rate, isi, voltage, weights }
 
   func execute() throws {
     if arguments.flag("--help") {
@@ -22,7 +22,7 @@ struct PlotCommand {
       return
     }
     guard arguments.positional.count == 2, let kind = Kind(rawValue: arguments.positional[0]) else {
-      throw CLIError("plot needs a kind (raster, rate, isi, voltage) and a trace file: myelin plot raster FILE.h5 -o OUT.svg")
+      throw CLIError("plot needs a kind (raster, rate, isi, voltage, weights) and a trace file: myelin plot raster FILE.h5 -o OUT.svg")
     }
     guard let output = arguments.string("-o") ?? arguments.string("--output") else {
       throw CLIError("plot needs an output file: -o OUT.svg")
@@ -40,6 +40,10 @@ struct PlotCommand {
     let to = try arguments.double("--to", positive: false) ?? trace.tStop
     guard from < to, (to - from).isFinite else {
       throw CLIError("--from \(from) must be before --to \(to) (ms), with a finite window")
+    }
+    if kind == .weights {
+      try Self.write(try Self.weights(trace, projection: arguments.string("--projection")), to: output, format: format)
+      return
     }
     if kind == .voltage {
       let figure = try Self.voltage(trace, population: arguments.string("--population"), from: from, to: to,
@@ -82,15 +86,15 @@ struct PlotCommand {
         throw CLIError("--bin \(bin) gives more than 10^6 bins over \(to - from) ms")
       }
       figure = Self.rate(series, from: from, to: to, bin: bin, dt: trace.dt, model: trace.modelName)
-    case .isi, .voltage: figure = Self.isi(series, model: trace.modelName)
+    case .isi, .voltage, .weights: figure = Self.isi(series, model: trace.modelName)
     }
     try Self.write(figure, to: output, format: format)
   }
 
   /// SVG text or PNG bytes, written to a temporary name and renamed, so an existing figure is
   /// replaced whole or not at all.
-  static func write(_ figure: Figure, to output: String, format: String) throws {
-    let bytes = format == "png" ? Data(try figure.png()) : Data(figure.svg().utf8)
+  static func write(_ figure: some Renderable, to output: String, format: String) throws {
+    let bytes = format == "png" ? Data(try figure.png(scale: 2)) : Data(figure.svg().utf8)
     do {
       try bytes.write(to: URL(fileURLWithPath: output), options: .atomic)
     } catch {

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+import MyelinPlot
+import MyelinTraces
+
+extension PlotCommand {
+  /// `plot weights`: the histogram of a projection's final weights beside the evolution of
+  /// the mean of its snapshots (with the band of ± one standard deviation).
+  static func weights(_ trace: TraceFile, projection name: String?) throws -> FigureRow {
+    let recorded = trace.weightProjections
+    guard let projection = name ?? (recorded.count == 1 ? recorded.first : nil) else {
+      throw CLIError(recorded.isEmpty
+        ? "\(trace.path) holds no weights (plastic projections and record.weights write them)"
+        : "plot weights needs --projection P (recorded: \(recorded.joined(separator: ", ")))")
+    }
+    guard let weights = try trace.weights(of: projection) else {
+      throw CLIError("\(trace.path) holds no weights of projection '\(projection)' (recorded: \(recorded.joined(separator: ", ")))")
+    }
+    let snapshots = try trace.weightSnapshots(of: projection)
+    var final = weights.final
+    var finalNote = "final weights"
+    if final == nil, let snapshots, let time = snapshots.times.last {
+      // An interrupted run has no final weights: show the last snapshot instead.
+      let n = snapshots.ids.count
+      final = snapshots.values.suffix(n).map { Double($0) }
+      finalNote = "weights at \(time) ms (the run did not finish)"
+    }
+    guard let values = final, !values.isEmpty else {
+      throw CLIError("\(trace.path): projection '\(projection)' has no final weights and no snapshots")
+    }
+    let unit = weights.units.isEmpty ? "" : " (\(weights.units))"
+    let lo = weights.bounds?.min ?? values.min() ?? 0
+    let hi = max(weights.bounds?.max ?? values.max() ?? 1, lo + 1e-12)
+    let bins = 40
+    var counts = [Double](repeating: 0, count: bins)
+    for w in values { counts[min(max(Int((w - lo) / (hi - lo) * Double(bins)), 0), bins - 1)] += 1 }
+    var histogram = Figure(x: lo...hi, y: 0...((counts.max() ?? 1) * 1.05), title: "\(trace.modelName): \(projection)",
+                           xLabel: "weight\(unit)", yLabel: "synapses")
+    histogram.addBars(counts.enumerated().map {
+      (lo + Double($0.offset) * (hi - lo) / Double(bins), lo + Double($0.offset + 1) * (hi - lo) / Double(bins), $0.element)
+    }, color: Figure.palette[0])
+    histogram.addLegend(finalNote, color: Figure.palette[0])
+    if let bounds = weights.bounds {
+      let (low, high) = WeightSummary.tails(values, bounds: bounds)
+      histogram.note = String(format: "%d synapses, %@; %.1f%% in the lowest and %.1f%% in the highest tenth of the range",
+                              values.count, weights.rule, low * 100, high * 100)
+    } else {
+      histogram.note = "\(values.count) synapses, \(weights.rule)"
+    }
+    guard let snapshots, !snapshots.times.isEmpty, !snapshots.ids.isEmpty else {
+      histogram.note = (histogram.note ?? "") + "; no snapshots"
+      return FigureRow([histogram])
+    }
+    let n = snapshots.ids.count
+    var means: [Double] = [], upper: [Double] = [], lower: [Double] = []
+    for f in snapshots.times.indices {
+      let (mean, std) = WeightSummary.moments(snapshots.values[f * n..<(f + 1) * n].map { Double($0) })
+      means.append(mean)
+      upper.append(mean + std)
+      lower.append(mean - std)
+    }
+    let times = snapshots.times
+    let top = weights.bounds?.max ?? (upper.max() ?? 1)
+    let bottom = weights.bounds?.min ?? (lower.min() ?? 0)
+    var evolution = Figure(x: (times.first ?? 0)...(times.last ?? 1), y: bottom...top,
+                           title: "mean weight over time", xLabel: "time (ms)", yLabel: "weight\(unit)")
+    evolution.addLine(points: Array(zip(times, means)), color: Figure.palette[1])
+    evolution.addLine(points: Array(zip(times, upper)), color: Figure.palette[5])
+    evolution.addLine(points: Array(zip(times, lower)), color: Figure.palette[5])
+    evolution.addLegend("mean", color: Figure.palette[1])
+    evolution.addLegend("± 1 s.d.", color: Figure.palette[5])
+    evolution.note = "\(times.count) snapshots of \(n) synapses"
+    return FigureRow([histogram, evolution])
+  }
+}
