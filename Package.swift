@@ -35,6 +35,7 @@ let package = Package(
     // MARK: Examples (compiled on every build)
     .executableTarget(
       name: "brunel-api", dependencies: ["MyelinCore", "MyelinModels"], path: "examples/brunel-api"),
+    .executableTarget(name: "stdp-api", dependencies: ["MyelinCore"], path: "examples/stdp-api"),
 
     // MARK: Tests
     .testTarget(name: "MyelinCoreTests", dependencies: ["MyelinCore"]),

@@ -74,6 +74,8 @@ struct BenchCommand {
         "projection": plastic.name, "synapses": synapses.weights.count, "mean_weight": mean, "std_weight": std,
         "mean_weight_fraction": (mean - bounds.wMin) / (bounds.wMax - bounds.wMin),
         "low_fraction": low, "high_fraction": high, "bytes_per_synapse": bytes,
+        "frac_at_min": Double(synapses.weights.filter { $0 <= bounds.wMin }.count) / Double(synapses.weights.count),
+        "frac_at_max": Double(synapses.weights.filter { $0 >= bounds.wMax }.count) / Double(synapses.weights.count),
       ] as [String: Any]
       weightLine = String(format: "%@: %d plastic synapses, %.2f B each; final weight %.4g ± %.3g, %.1f%% in the lowest and %.1f%% in the highest tenth of [%g, %g]",
                           plastic.name, synapses.weights.count, bytes, mean, std, low * 100, high * 100, bounds.wMin, bounds.wMax)

@@ -146,4 +146,27 @@ struct STDPTests {
     #expect(fresh.synapses(of: "fixed")?.weights.map(\.bitPattern) == fixed.weights.map(\.bitPattern))
     #expect(fresh.synapses(of: "still")?.weights.map(\.bitPattern) == still.weights.map(\.bitPattern))
   }
+
+  /// A spike is transmitted with the weight its own update left (NEST's order): after a
+  /// post spike at 10 ms, a pre spike at 20 ms arrives with w0 − A−·e^{−10/τ}.
+  @Test func spikeCarriesTheWeightAfterItsOwnUpdate() throws {
+    var network = Network(name: "order")
+    network.add(Population(name: "pre", size: 1, model: .spikeGenerator(spikeTimes: [[20]])))
+    network.add(Population(name: "driver", size: 1, model: .spikeGenerator(spikeTimes: [[9.9]])))
+    var neuron = IafPscDelta()
+    neuron.E_L = 0
+    neuron.V_reset = 0
+    neuron.V_th = 1000
+    neuron.t_ref = 0.1
+    neuron.tau_m = 1e12  // no leak: V keeps every input
+    network.add(Population(name: "post", size: 1, model: .iafPscDelta(neuron)))
+    network.connect("driver", "post", .allToAll(), weight: .constant(5000), delay: .constant(0.1))
+    network.connect("pre", "post", .allToAll(), weight: .constant(Self.w0), delay: .constant(1), name: "plastic",
+                    plasticity: Plasticity(Self.pair(.allToAll), dendriticDelay: 0))
+    let simulation = try Fixtures.run(network, duration: 40)
+    #expect(Fixtures.steps(simulation, "post") == [100])
+    let v = try #require(simulation.values(.V_m, of: "post")?.first)
+    let transmitted = Self.w0 - Self.aMinus * exp(-10 / Self.tau)
+    #expect(Self.close(v, transmitted), "V \(v), expected \(transmitted)")
+  }
 }

@@ -107,3 +107,38 @@ struct TripletRewardTests {
     #expect(STDPTests.close(outcome.weight, want, 1e-9), "\(outcome.weight) vs \(want)")
   }
 }
+
+/// All-to-all pair STDP with a dendritic delay on random trains, against a direct
+/// evaluation in synapse time (post spikes seen `d` after emission).
+struct DendriticDelayTests {
+  static func reference(pre: [Double], post: [Double], d: Double, aPlus: Double, aMinus: Double, tau: Double,
+                        bounds: WeightBounds, w0: Double) -> Double {
+    // Events in synapse time; at equal times all pairs use the traces from before.
+    let seenPost = post.map { $0 + d }
+    var x = 0.0, y = 0.0, t = 0.0, w = w0
+    for time in Set(pre + seenPost).sorted() {
+      x *= exp(-(time - t) / tau)
+      y *= exp(-(time - t) / tau)
+      t = time
+      let isPre = pre.contains { abs($0 - time) < 1e-9 }, isPost = seenPost.contains { abs($0 - time) < 1e-9 }
+      if isPost { w = min(max(w + aPlus * x, bounds.wMin), bounds.wMax) }
+      if isPre { w = min(max(w - aMinus * y, bounds.wMin), bounds.wMax) }
+      if isPre { x += 1 }
+      if isPost { y += 1 }
+    }
+    return w
+  }
+
+  @Test(arguments: [0.0, 0.5, 1.5, 3.7])
+  func pairRuleWithDendriticDelay(d: Double) throws {
+    let pre = TripletRewardTests.train(seed: 11, count: 60, start: 3, gap: 1)
+    let post = TripletRewardTests.train(seed: 12, count: 60, start: 4, gap: 1)
+    let rule = STDPTests.pair(.allToAll)
+    let duration = (max(pre.last!, post.last!) / 10).rounded(.up) * 10 + 20
+    let outcome = try STDPTests.run(pre: pre, post: post, rule: rule, dendriticDelay: d, duration: duration)
+    let want = Self.reference(pre: outcome.pre, post: outcome.post, d: d, aPlus: STDPTests.aPlus,
+                              aMinus: STDPTests.aMinus, tau: STDPTests.tau, bounds: STDPTests.bounds, w0: STDPTests.w0)
+    #expect(abs(want - STDPTests.w0) > 0.01)
+    #expect(STDPTests.close(outcome.weight, want, 1e-9), "d = \(d): kernel \(outcome.weight), reference \(want)")
+  }
+}

@@ -77,7 +77,8 @@ def rate(r):
         return float(r["rate_hz"])
     rates = r.get("rates_hz")
     if isinstance(rates, dict) and rates:
-        return float(rates.get("E", next(iter(rates.values()))))
+        # the output neuron (Song) or the excitatory population (Brunel)
+        return float(rates.get("neuron", rates.get("E", next(iter(rates.values())))))
     return None
 
 
@@ -163,6 +164,13 @@ def main():
             r = res.get(name)
             if r is None:
                 continue
+            if name == "Myelin" and isinstance(r.get("plastic"), dict):
+                # `myelin bench` nests the weight statistics under "plastic"
+                p = r["plastic"]
+                r = dict(r, low_fraction=p.get("low_fraction"), high_fraction=p.get("high_fraction"),
+                         mean_weight_fraction=p.get("mean_weight_fraction"), w_mean_mV=p.get("mean_weight"),
+                         w_std_mV=p.get("std_weight"), frac_at_0=p.get("frac_at_min"),
+                         frac_at_wmax=p.get("frac_at_max"))
             rows.append((name, r))
             if name == "NEST" and isinstance(r.get("settled"), dict) and r["settled"]:
                 # NEST applies facilitation lazily at the next pre spike; the settled

@@ -91,10 +91,12 @@ public enum Phase: CaseIterable, Sendable {
   case integrate
   /// Threshold, reset and refractoriness produce the step's sorted spike list.
   case emit
+  /// Plasticity rules update traces and weights for this step's spikes. It runs before
+  /// *deliver*, so that a spike is transmitted with the weight its own update left, as in
+  /// NEST (docs/concepts.md, Plasticity, says why this order and what it changes).
+  case learn
   /// Projections push each spike's synapses into the target's ring buffer at t + delay.
   case deliver
-  /// Plasticity rules update traces and weights (no rules exist yet; see issue 4).
-  case learn
   /// Monitors copy what they observe.
   case record
 }
