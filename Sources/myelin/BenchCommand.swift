@@ -10,7 +10,7 @@ struct BenchCommand {
   init(_ words: [String]) throws(CLIError) {
     arguments = try Arguments(
       words, valued: ["--threads", "--duration", "--repeats", "--spikes"],
-      switches: ["--json", "--help", "--shared-weight"])
+      switches: ["--json", "--help", "--shared-weight", "--plastic"])
   }
 
   func execute() throws {
@@ -108,13 +108,17 @@ struct BenchCommand {
     // Drawn weights by default: each synapse stores its own. With --shared-weight every
     // synapse has the same weight and stores none (4 B less per synapse).
     let weight: ValueDistribution = arguments.flag("--shared-weight") ? .constant(0.1) : .uniform(min: 0.05, max: 0.15)
-    network.connect("N", "N", .fixedIndegree(100), weight: weight, delay: .constant(1.5))
+    // With --plastic the synapses learn (additive all-to-all STDP): per-synapse weights plus
+    // the transposed index and the traces.
+    let plasticity = arguments.flag("--plastic")
+      ? Plasticity(.pair(PairSTDP(aPlus: 0.001, aMinus: 0.00105, bounds: WeightBounds(wMin: 0, wMax: 0.3)))) : nil
+    network.connect("N", "N", .fixedIndegree(100), weight: weight, delay: .constant(1.5), plasticity: plasticity)
     let before = Memory.residentBytes
     let simulation = try Simulation(network: network, options: SimulationOptions(threads: threads))
     let after = Memory.residentBytes
     let perSynapse = Double(after - before) / Double(simulation.synapseCount)
     var report: [String: Any] = [
-      "workload": "memory", "neurons": 100_000, "synapses": simulation.synapseCount,
+      "workload": "memory", "plastic": plasticity != nil, "neurons": 100_000, "synapses": simulation.synapseCount,
       "rss_growth_mb": Double(after - before) / 1e6, "bytes_per_synapse_rss": perSynapse,
       "bytes_per_synapse_storage": Double(simulation.synapseBytes) / Double(simulation.synapseCount),
       "peak_rss_mb": Memory.peakResidentMB,

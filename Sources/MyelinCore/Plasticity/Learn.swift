@@ -17,17 +17,15 @@ extension PlasticProjection {
     let T = step + 1
     let parity = Int(step & 1)
     let P = partition.parts
-    let width = state.hi - state.lo
-    let slots = Int64(state.queueCount.count)
+    let slots = Int64(state.queue.count)
     // Queue this step's post spikes (own targets), then take those due now.
     let write = Int(T % slots)
     let own = target.spikeCounts[parity * P + part]
     let ownList = target.spikes + parity * target.size + state.lo
-    for n in 0..<own { state.queue[write * width + n] = ownList[n] - Int32(state.lo) }
-    state.queueCount[write] = own
+    state.queue[write].removeAll(keepingCapacity: true)
+    for n in 0..<own { state.queue[write].append(ownList[n] - Int32(state.lo)) }
     let dueStamp = T - delay
-    let dueCount = dueStamp >= 1 ? state.queueCount[Int(dueStamp % slots)] : 0
-    let due = state.queue + Int(dueStamp >= 1 ? dueStamp % slots : 0) * width
+    let dueSpikes = dueStamp >= 1 ? state.queue[Int(dueStamp % slots)] : []
 
     matrix.rowStart.withUnsafeBufferPointer { rowStartBuffer in
       matrix.target.withUnsafeBufferPointer { targetBuffer in
@@ -40,7 +38,7 @@ extension PlasticProjection {
             modulatorEvent(state, count: count, at: T, rows: source.size, rowStart: rowStart, targets: targets, w: w)
           }
         }
-        for n in 0..<dueCount { potentiate(state, post: Int(due[n]), at: T, rowStart: rowStart, w: w) }
+        for j in dueSpikes { potentiate(state, post: Int(j), at: T, rowStart: rowStart, w: w) }
         for sender in 0..<P {
           let count = source.spikeCounts[parity * P + sender]
           let list = source.spikes + parity * source.size + partition.range(part: sender, size: source.size).lowerBound
@@ -55,7 +53,7 @@ extension PlasticProjection {
       let list = source.spikes + parity * source.size + partition.range(part: sender, size: source.size).lowerBound
       for n in 0..<count { state.pre.spike(Int(list[n]), at: T, plus, triplet ? second : nil) }
     }
-    for n in 0..<dueCount { state.post.spike(Int(due[n]), at: T, minus, triplet ? third : nil) }
+    for j in dueSpikes { state.post.spike(Int(j), at: T, minus, triplet ? third : nil) }
   }
 
   /// Visits the synapses of column `j` as (source, synapse). The weight of the synapse

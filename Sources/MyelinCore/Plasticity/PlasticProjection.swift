@@ -104,7 +104,8 @@ final class PlasticProjection<S: SimulationScalar> {
     for p in 0..<partition.parts {
       built.append(
         try LearnPart(matrix: state.parts[p], range: partition.range(part: p, size: targets), sources: sources,
-                      targetSize: targets, delay: Int(delay), perSynapse: perSynapse, field: field))
+                      targetSize: targets, delay: Int(delay), perSynapse: perSynapse,
+                      triplet: second != nil, field: field))
     }
     parts = built
   }
@@ -133,9 +134,9 @@ final class LearnPart<S: SimulationScalar> {
   /// Presynaptic traces of every source (this part's copy) and post traces of its targets.
   let pre: SynapticTraces
   let post: SynapticTraces
-  /// Post spikes by stamp modulo `slots`, `targets` entries per slot.
-  let queue: UnsafeMutablePointer<Int32>
-  let queueCount: UnsafeMutableBufferPointer<Int>
+  /// Post spikes (local indices) by stamp modulo delay + 1: each slot holds one step's
+  /// spikes and grows only to the most spikes a step has had.
+  var queue: [[Int32]]
   /// Per-synapse pair trace (pre-centred) or eligibility (reward); empty otherwise.
   let perSynapse: UnsafeMutableBufferPointer<S>
   /// Reward rule: step of each neuron's last touch of its synapses, the last neuromodulator
@@ -148,7 +149,7 @@ final class LearnPart<S: SimulationScalar> {
   var sink: S = 0
 
   init(matrix: SynapseMatrix<S>, range: Range<Int>, sources: Int, targetSize: Int, delay: Int, perSynapse: Bool,
-       field: String) throws(ModelError) {
+       triplet: Bool, field: String) throws(ModelError) {
     lo = range.lowerBound
     hi = range.upperBound
     let width = hi - lo
@@ -183,11 +184,9 @@ final class LearnPart<S: SimulationScalar> {
         cursor[j] += 1
       }
     }
-    pre = SynapticTraces(count: sources)
-    post = SynapticTraces(count: width)
-    queue = .allocate(capacity: max((delay + 1) * width, 1))
-    queueCount = .allocate(capacity: delay + 1)
-    queueCount.initialize(repeating: 0)
+    pre = SynapticTraces(count: sources, second: triplet)
+    post = SynapticTraces(count: width, second: triplet)
+    queue = Array(repeating: [], count: delay + 1)
     self.perSynapse = .allocate(capacity: perSynapse ? matrix.target.count : 0)
     self.perSynapse.initialize(repeating: 0)
     preTouch = .allocate(capacity: max(sources, 1))
@@ -201,8 +200,6 @@ final class LearnPart<S: SimulationScalar> {
     columnEntry.deallocate()
     pre.free()
     post.free()
-    queue.deallocate()
-    queueCount.deallocate()
     perSynapse.deallocate()
     preTouch.deallocate()
     postTouch.deallocate()
@@ -210,6 +207,6 @@ final class LearnPart<S: SimulationScalar> {
 
   var bytes: Int {
     columnStart.count * 4 + columnEntry.count * 4 + perSynapse.count * MemoryLayout<S>.size + pre.bytes
-      + post.bytes + queueCount.count * (hi - lo) * 4
+      + post.bytes + queue.reduce(0) { $0 + $1.capacity * 4 }
   }
 }

@@ -43,14 +43,17 @@ struct SynapticTraces {
   /// Int64.min that step differences cannot overflow (steps are < 10^15).
   static let never: Int64 = -(1 << 60)
 
-  init(count: Int) {
+  /// `second` allocates the second trace (triplet rule); otherwise it is one unused slot.
+  init(count: Int, second hasSecond: Bool = false) {
     self.count = count
     last = .allocate(capacity: max(count, 1))
     last.initialize(repeating: Self.never, count: max(count, 1))
     first = .allocate(capacity: max(count, 1))
     first.initialize(repeating: 0, count: max(count, 1))
-    second = .allocate(capacity: max(count, 1))
-    second.initialize(repeating: 0, count: max(count, 1))
+    let secondCount = hasSecond ? max(count, 1) : 1
+    second = .allocate(capacity: secondCount)
+    second.initialize(repeating: 0, count: secondCount)
+    secondBytes = hasSecond ? count * 8 : 0
   }
 
   func free() {
@@ -59,7 +62,8 @@ struct SynapticTraces {
     second.deallocate()
   }
 
-  var bytes: Int { count * 24 }
+  private let secondBytes: Int
+  var bytes: Int { count * 16 + secondBytes }
 
   /// Whether neuron `i` has had an event.
   @inline(__always) func seen(_ i: Int) -> Bool { last[i] != Self.never }
