@@ -2,7 +2,7 @@
 #   make demo   installs what is missing, builds in release mode, runs the default job
 #   make test   installs what is missing and runs every test
 SWIFT ?= swift
-DEB_PACKAGES := libopenblas-dev libhdf5-dev libpng-dev pkg-config
+DEB_PACKAGES := libopenblas-dev libhdf5-dev libpng-dev zlib1g-dev pkg-config dataset-fashion-mnist
 DEMO_MODEL := examples/brunel-g5-eta2.json
 
 .PHONY: demo test deps build bench clean

@@ -17,6 +17,7 @@ let package = Package(
     .library(name: "MyelinTraces", targets: ["MyelinTraces"]),
     .library(name: "MyelinModels", targets: ["MyelinModels"]),
     .library(name: "MyelinPlot", targets: ["MyelinPlot"]),
+    .library(name: "MyelinLearning", targets: ["MyelinLearning"]),
     .executable(name: "myelin", targets: ["myelin"]),
   ],
   targets: [
@@ -24,13 +25,15 @@ let package = Package(
     .target(name: "MyelinCore", swiftSettings: kernelSettings),
     .target(name: "MyelinTraces", dependencies: ["MyelinCore", "CHDF5"]),
     .target(name: "MyelinModels", dependencies: ["MyelinCore"]),
-    .target(name: "MyelinPlot", dependencies: ["CPNG"], exclude: ["Font/make_font.py"]),
+    .target(name: "MyelinPlot", dependencies: ["CPNG", "CZlib"], exclude: ["Font/make_font.py"]),
+    .target(name: "MyelinLearning", dependencies: ["MyelinCore", "CZlib"]),
     .executableTarget(
       name: "myelin", dependencies: ["MyelinCore", "MyelinTraces", "MyelinModels", "MyelinPlot"]),
 
     // MARK: C libraries (implementation details, never re-exported)
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
     // MARK: Examples (compiled on every build)
     .executableTarget(
@@ -42,6 +45,7 @@ let package = Package(
     .testTarget(name: "MyelinTracesTests", dependencies: ["MyelinTraces", "MyelinCore"]),
     .testTarget(name: "MyelinModelsTests", dependencies: ["MyelinModels", "MyelinTraces", "MyelinCore"]),
     .testTarget(name: "MyelinPlotTests", dependencies: ["MyelinPlot", "CPNG"]),
+    .testTarget(name: "MyelinLearningTests", dependencies: ["MyelinLearning", "CZlib"]),
     .testTarget(name: "myelinTests", dependencies: ["myelin"]),
   ]
 )

@@ -1,4 +1,3 @@
 // libpng's simplified API (png_image_*) reports errors through a message instead of
-// longjmp, which Swift cannot unwind; zlib inflates the embedded font.
+// longjmp, which Swift cannot unwind.
 #include <png.h>
-#include <zlib.h>

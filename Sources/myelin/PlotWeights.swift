@@ -15,6 +15,9 @@ extension PlotCommand {
     guard let weights = try trace.weights(of: projection) else {
       throw CLIError("\(trace.path) holds no weights of projection '\(projection)' (recorded: \(recorded.joined(separator: ", ")))")
     }
+    guard !weights.sources.isEmpty else {
+      throw CLIError("\(trace.path): projection '\(projection)' has no synapses")
+    }
     let snapshots = try trace.weightSnapshots(of: projection)
     var final = weights.final
     var finalNote = "final weights"

@@ -62,7 +62,11 @@ struct WeightSummary {
     if let mean, let std { text += String(format: ": final mean %.4g ± %.3g %@", mean, std, units) }
     if let low, let high { text += String(format: ", %.1f%% in the lowest and %.1f%% in the highest tenth", low * 100, high * 100) }
     if snapshots > 0 { text += ", \(snapshots) snapshots" }
-    if mean == nil { text += ": no final weights (run did not finish)" }
+    if synapses == 0 {
+      text += ": no synapses"
+    } else if mean == nil {
+      text += ": no final weights (run did not finish)"
+    }
     return text
   }
 

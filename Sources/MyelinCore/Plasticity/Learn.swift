@@ -65,7 +65,8 @@ extension PlasticProjection {
     _ body: (_ i: Int, _ k: Int) -> Void
   ) {
     let a = Int(state.columnStart[j]), b = Int(state.columnStart[j + 1])
-    let entries = state.columnEntry.baseAddress!, bits = state.slotBits, mask = state.slotMask
+    guard a < b, let entries = state.columnEntry.baseAddress else { return }
+    let bits = state.slotBits, mask = state.slotMask
     let lookahead = 12
     var touched: S = 0
     for e in a..<b {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import CPNG
+import CZlib
 import Foundation
 
 /// A face of anti-aliased glyph bitmaps, decoded from `FontData` (written by make_font.py).
