@@ -22,11 +22,19 @@ public struct Figure: Sendable {
                                         "#000000", "#F0E442"].compactMap(Color.init(hex:))
 
   public init(x: ClosedRange<Double>, y: ClosedRange<Double>, title: String, xLabel: String, yLabel: String) {
-    self.x = x.lowerBound < x.upperBound ? x : x.lowerBound...(x.lowerBound + 1)
-    self.y = y.lowerBound < y.upperBound ? y : y.lowerBound...(y.lowerBound + 1)
+    self.x = Self.usable(x)
+    self.y = Self.usable(y)
     self.title = title
     self.xLabel = xLabel
     self.yLabel = yLabel
+  }
+
+  /// A finite, non-empty axis range: non-finite ends (from NaN or infinite data) fall back
+  /// to 0...1, an empty range widens by 1.
+  static func usable(_ range: ClosedRange<Double>) -> ClosedRange<Double> {
+    let lo = range.lowerBound.isFinite ? range.lowerBound : 0
+    let hi = range.upperBound.isFinite ? range.upperBound : lo + 1
+    return lo < hi && (hi - lo).isFinite ? lo...hi : lo...(lo + 1)
   }
 
   var plotWidth: Double { width - left - right }

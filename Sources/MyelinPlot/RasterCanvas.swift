@@ -22,11 +22,21 @@ struct RasterCanvas: FigureCanvas {
     clip = (0, 0, self.width, self.height)
   }
 
+  /// A device coordinate as an integer, clamped far outside the canvas so that huge values
+  /// cannot trap; nil for NaN.
+  @inline(__always)
+  static func device(_ value: Double, _ rule: FloatingPointRoundingRule) -> Int? {
+    guard !value.isNaN else { return nil }
+    return Int(min(max(value, -1e7), 1e7).rounded(rule))
+  }
+
   mutating func fill(_ rect: Rect, color: Color, opacity: Double) {
     let x0 = (rect.x + originX) * scale, x1 = (rect.x + originX + rect.width) * scale
     let y0 = rect.y * scale, y1 = (rect.y + rect.height) * scale
-    let ix0 = max(Int(x0.rounded(.down)), clip.x0), ix1 = min(Int(x1.rounded(.up)), clip.x1)
-    let iy0 = max(Int(y0.rounded(.down)), clip.y0), iy1 = min(Int(y1.rounded(.up)), clip.y1)
+    guard let a = Self.device(x0, .down), let b = Self.device(x1, .up), let c = Self.device(y0, .down),
+      let d = Self.device(y1, .up)
+    else { return }
+    let ix0 = max(a, clip.x0), ix1 = min(b, clip.x1), iy0 = max(c, clip.y0), iy1 = min(d, clip.y1)
     guard ix0 < ix1, iy0 < iy1 else { return }
     for py in iy0..<iy1 {
       let cy = min(Double(py + 1), y1) - max(Double(py), y0)
@@ -46,11 +56,13 @@ struct RasterCanvas: FigureCanvas {
     var bx0 = Int.max, by0 = Int.max, bx1 = Int.min, by1 = Int.min
     for (a, b) in zip(points, points.dropFirst()) {
       let ax = (a.0 + originX) * scale, ay = a.1 * scale, cx = (b.0 + originX) * scale, cy = b.1 * scale
-      guard ax.isFinite, ay.isFinite, cx.isFinite, cy.isFinite else { continue }
-      let x0 = max(Int((min(ax, cx) - half - 1).rounded(.down)), clip.x0)
-      let x1 = min(Int((max(ax, cx) + half + 1).rounded(.up)), clip.x1)
-      let y0 = max(Int((min(ay, cy) - half - 1).rounded(.down)), clip.y0)
-      let y1 = min(Int((max(ay, cy) + half + 1).rounded(.up)), clip.y1)
+      // Points far off the canvas are pulled in to ±10^6 px, which keeps the visible part
+      // of the segment nearly exact and the arithmetic finite.
+      guard ax.isFinite, ay.isFinite, cx.isFinite, cy.isFinite,
+        let a = Self.device(min(ax, cx) - half - 1, .down), let b = Self.device(max(ax, cx) + half + 1, .up),
+        let c = Self.device(min(ay, cy) - half - 1, .down), let d = Self.device(max(ay, cy) + half + 1, .up)
+      else { continue }
+      let x0 = max(a, clip.x0), x1 = min(b, clip.x1), y0 = max(c, clip.y0), y1 = min(d, clip.y1)
       guard x0 < x1, y0 < y1 else { continue }
       bx0 = min(bx0, x0); bx1 = max(bx1, x1); by0 = min(by0, y0); by1 = max(by1, y1)
       let dx = cx - ax, dy = cy - ay, length2 = dx * dx + dy * dy
@@ -93,9 +105,10 @@ struct RasterCanvas: FigureCanvas {
   }
 
   mutating func beginClip(_ rect: Rect) {
-    clip = (max(Int(((rect.x + originX) * scale).rounded()), 0), max(Int((rect.y * scale).rounded()), 0),
-            min(Int(((rect.x + originX + rect.width) * scale).rounded()), width),
-            min(Int(((rect.y + rect.height) * scale).rounded()), height))
+    clip = (max(Self.device((rect.x + originX) * scale, .toNearestOrAwayFromZero) ?? 0, 0),
+            max(Self.device(rect.y * scale, .toNearestOrAwayFromZero) ?? 0, 0),
+            min(Self.device((rect.x + originX + rect.width) * scale, .toNearestOrAwayFromZero) ?? width, width),
+            min(Self.device((rect.y + rect.height) * scale, .toNearestOrAwayFromZero) ?? height, height))
   }
 
   mutating func endClip() { clip = (0, 0, width, height) }
@@ -152,8 +165,10 @@ struct RasterCanvas: FigureCanvas {
     let (dx0, dx1, dy0, dy1) = rotated
       ? (originX + v0, originX + v1, originY - u1, originY - u0)
       : (originX + u0, originX + u1, originY + v0, originY + v1)
-    let x0 = max(Int(dx0.rounded(.down)), clip.x0), x1 = min(Int(dx1.rounded(.up)), clip.x1)
-    let y0 = max(Int(dy0.rounded(.down)), clip.y0), y1 = min(Int(dy1.rounded(.up)), clip.y1)
+    guard let a = Self.device(dx0, .down), let b = Self.device(dx1, .up), let c = Self.device(dy0, .down),
+      let d = Self.device(dy1, .up)
+    else { return }
+    let x0 = max(a, clip.x0), x1 = min(b, clip.x1), y0 = max(c, clip.y0), y1 = min(d, clip.y1)
     guard x0 < x1, y0 < y1 else { return }
     for py in y0..<y1 {
       for px in x0..<x1 {

@@ -17,6 +17,7 @@ struct SVGCanvas: FigureCanvas {
   func document() -> String { (lines + ["</svg>"]).joined(separator: "\n") + "\n" }
 
   mutating func fill(_ rect: Rect, color: Color, opacity: Double) {
+    guard rect.x.isFinite, rect.y.isFinite, rect.width.isFinite, rect.height.isFinite else { return }
     let alpha = opacity < 1 ? " fill-opacity=\"\(Self.format(opacity))\"" : ""
     lines.append("<rect x=\"\(Self.format(rect.x + originX))\" y=\"\(Self.format(rect.y))\" width=\"\(Self.format(rect.width))\" height=\"\(Self.format(rect.height))\" fill=\"\(color.hex)\"\(alpha)/>")
   }
@@ -26,12 +27,12 @@ struct SVGCanvas: FigureCanvas {
     var d = ""
     d.reserveCapacity(origins.count * 24)
     let s = Self.format(size)
-    for (a, b) in origins { d += "M\(Self.format(a + originX)) \(Self.format(b))h\(s)v\(s)h-\(s)z" }
+    for (a, b) in origins where a.isFinite && b.isFinite { d += "M\(Self.format(a + originX)) \(Self.format(b))h\(s)v\(s)h-\(s)z" }
     lines.append("<path fill=\"\(color.hex)\" d=\"\(d)\"/>")
   }
 
   mutating func polyline(_ points: [(Double, Double)], width: Double, color: Color) {
-    let list = points.map { "\(Self.format($0.0 + originX)),\(Self.format($0.1))" }.joined(separator: " ")
+    let list = points.filter { $0.0.isFinite && $0.1.isFinite }.map { "\(Self.format($0.0 + originX)),\(Self.format($0.1))" }.joined(separator: " ")
     lines.append("<polyline fill=\"none\" stroke=\"\(color.hex)\" stroke-width=\"\(Self.format(width))\" points=\"\(list)\"/>")
   }
 

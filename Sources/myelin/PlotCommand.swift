@@ -186,7 +186,14 @@ struct PlotCommand {
     let columns = report.nodeIDs.indices.filter { neurons?.contains(report.nodeIDs[$0]) ?? true }.prefix(Figure.palette.count)
     let frames = report.times.indices.filter { report.times[$0] >= from && report.times[$0] <= to }
     var low = Double.infinity, high = -Double.infinity
-    for f in frames { for c in columns { let v = Double(report.value(frame: f, node: c)); low = min(low, v); high = max(high, v) } }
+    for f in frames {
+      for c in columns {
+        let v = Double(report.value(frame: f, node: c))
+        guard v.isFinite else { continue }  // a diverged sample is not drawn and does not set the scale
+        low = min(low, v)
+        high = max(high, v)
+      }
+    }
     if !low.isFinite { low = -70; high = -50 }
     let pad = max((high - low) * 0.05, 0.5)
     var plot = Figure(x: from...to, y: (low - pad)...(high + pad),

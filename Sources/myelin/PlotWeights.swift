@@ -27,28 +27,37 @@ extension PlotCommand {
       final = snapshots.values.suffix(n).map { Double($0) }
       finalNote = "weights at \(time) ms (the run did not finish)"
     }
-    guard let values = final, !values.isEmpty else {
+    guard let all = final, !all.isEmpty else {
       throw CLIError("\(trace.path): projection '\(projection)' has no final weights and no snapshots")
     }
+    let values = all.filter(\.isFinite)
+    guard !values.isEmpty else { throw CLIError("\(trace.path): projection '\(projection)' has no finite weights") }
+    let skipped = all.count - values.count
     let unit = weights.units.isEmpty ? "" : " (\(weights.units))"
-    let lo = weights.bounds?.min ?? values.min() ?? 0
-    let hi = max(weights.bounds?.max ?? values.max() ?? 1, lo + 1e-12)
+    // Bounds from the file when they are usable, else the data's range.
+    var lo = values.min() ?? 0, hi = values.max() ?? 1
+    if let b = weights.bounds, b.min.isFinite, b.max.isFinite, b.min < b.max { (lo, hi) = (b.min, b.max) }
+    if !(hi - lo > 0) || !(hi - lo).isFinite { hi = lo + max(abs(lo), 1) }
     let bins = 40
     var counts = [Double](repeating: 0, count: bins)
-    for w in values { counts[min(max(Int((w - lo) / (hi - lo) * Double(bins)), 0), bins - 1)] += 1 }
+    for w in values {
+      let position = min(max((w - lo) / (hi - lo) * Double(bins), 0), Double(bins - 1))
+      counts[Int(position)] += 1
+    }
     var histogram = Figure(x: lo...hi, y: 0...((counts.max() ?? 1) * 1.05), title: "\(trace.modelName): \(projection)",
                            xLabel: "weight\(unit)", yLabel: "synapses")
     histogram.addBars(counts.enumerated().map {
       (lo + Double($0.offset) * (hi - lo) / Double(bins), lo + Double($0.offset + 1) * (hi - lo) / Double(bins), $0.element)
     }, color: Figure.palette[0])
     histogram.addLegend(finalNote, color: Figure.palette[0])
-    if let bounds = weights.bounds {
+    if let bounds = weights.bounds, bounds.min < bounds.max {
       let (low, high) = WeightSummary.tails(values, bounds: bounds)
       histogram.note = String(format: "%d synapses, %@; %.1f%% in the lowest and %.1f%% in the highest tenth of the range",
                               values.count, weights.rule, low * 100, high * 100)
     } else {
       histogram.note = "\(values.count) synapses, \(weights.rule)"
     }
+    if skipped > 0 { histogram.note = (histogram.note ?? "") + "; \(skipped) non-finite weights left out" }
     guard let snapshots, !snapshots.times.isEmpty, !snapshots.ids.isEmpty else {
       histogram.note = (histogram.note ?? "") + "; no snapshots"
       return FigureRow([histogram])
@@ -56,15 +65,16 @@ extension PlotCommand {
     let n = snapshots.ids.count
     var means: [Double] = [], upper: [Double] = [], lower: [Double] = []
     for f in snapshots.times.indices {
-      let (mean, std) = WeightSummary.moments(snapshots.values[f * n..<(f + 1) * n].map { Double($0) })
+      let frame = snapshots.values[f * n..<(f + 1) * n].map { Double($0) }.filter(\.isFinite)
+      let (mean, std) = frame.isEmpty ? (Double.nan, 0) : WeightSummary.moments(frame)
       means.append(mean)
       upper.append(mean + std)
       lower.append(mean - std)
     }
     let times = snapshots.times
-    let top = weights.bounds?.max ?? (upper.max() ?? 1)
-    let bottom = weights.bounds?.min ?? (lower.min() ?? 0)
-    var evolution = Figure(x: (times.first ?? 0)...(times.last ?? 1), y: bottom...top,
+    let finiteTimes = times.filter(\.isFinite)
+    let start = finiteTimes.min() ?? 0, end = max(finiteTimes.max() ?? 1, start)
+    var evolution = Figure(x: start...end, y: lo...hi,
                            title: "mean weight over time", xLabel: "time (ms)", yLabel: "weight\(unit)")
     evolution.addLine(points: Array(zip(times, means)), color: Figure.palette[1])
     evolution.addLine(points: Array(zip(times, upper)), color: Figure.palette[5])

@@ -173,7 +173,11 @@ struct RunCommand {
   static func weightSpecs(_ recordings: [(String, WeightRecording)], simulation: Simulation, path: String) throws
     -> [WeightSpec]
   {
-    try recordings.map { name, recording in
+    for (name, _) in recordings where name.isEmpty || name.contains("/") || name == "." || name == ".." {
+      throw ModelError(field: "projections.name", problem: "'\(name)' cannot name the group /weights/<projection> in the trace",
+                       allowed: "a non-empty name without '/'").inFile(path)
+    }
+    return try recordings.map { name, recording in
       guard let synapses = simulation.synapses(of: name),
         let projection = simulation.network.projections.first(where: { $0.name == name }),
         let target = simulation.network.populations.first(where: { $0.name == projection.target })

@@ -126,6 +126,20 @@ struct FigureTests {
     #expect(svg.contains(">rate (Hz)<"))
   }
 
+  /// Non-finite data (a diverged neuron, a NaN weight) neither traps nor reaches the SVG.
+  @Test func nonFiniteDataIsSkipped() throws {
+    var figure = Figure(x: 0...Double.infinity, y: -Double.infinity...Double.infinity, title: "t", xLabel: "x", yLabel: "y")
+    figure.addLine(points: [(0, 1), (.nan, 2), (3, .infinity), (1e300, -1e300)], color: .black)
+    figure.addMarks(pixels: [(.nan, 1), (1e300, 5)], size: 2, color: .black)
+    figure.addBars([(x0: 0, x1: .infinity, height: .nan)], color: .black)
+    #expect(Self.decode(try figure.png()) != nil)
+    let svg = figure.svg()
+    // "nan" or "inf" as a word (not inside "dominant-baseline").
+    let pattern = try NSRegularExpression(pattern: "(?<![a-z])-?(nan|inf)(?![a-z])", options: [.caseInsensitive])
+    let hits = pattern.numberOfMatches(in: svg, range: NSRange(svg.startIndex..., in: svg))
+    #expect(hits == 0)
+  }
+
   @Test func badScaleIsAnError() {
     let figure = Figure(x: 0...1, y: 0...1, title: "", xLabel: "", yLabel: "")
     #expect(throws: PlotError.self) { try figure.png(scale: 100) }

@@ -53,6 +53,25 @@ struct PlasticityFileTests {
     #expect(error?.problem.contains(problem) == true, "\(String(describing: error))")
   }
 
+  /// Weights at the bounds are inside them, although Float(0.1) lies above 0.1.
+  @Test func weightsAtTheBoundsAreAccepted() {
+    let text = Self.model("{\"rule\": \"stdp\", \"A_plus\": 0.01, \"A_minus\": 0.01, \"w_max\": 0.1, \"w_min\": 0.1}",
+                          weight: "0.1")
+    #expect(ModelFileTests.error(text) == nil)
+  }
+
+  @Test func hugeDendriticDelayIsAnError() {
+    let error = ModelFileTests.error(Self.model("{\"rule\": \"stdp\", \"A_plus\": 0.1, \"A_minus\": 0.1, \"w_max\": 1, \"dendritic_delay\": 1e20}"))
+    #expect(error?.field == "projections[0].plasticity.dendritic_delay", "\(String(describing: error))")
+  }
+
+  @Test func snapshotSynapsesNeedAnInterval() {
+    let error = ModelFileTests.error(Self.model(
+      "{\"rule\": \"stdp\", \"A_plus\": 0.1, \"A_minus\": 0.1, \"w_max\": 1}",
+      record: ", \"record\": {\"weights\": [{\"projection\": \"learn\", \"synapses\": 5}]}"))
+    #expect(error?.field == "record.weights[0].synapses", "\(String(describing: error))")
+  }
+
   @Test func varyingDelaysNeedADendriticDelay() {
     let text = Self.model("{\"rule\": \"stdp\", \"A_plus\": 0.1, \"A_minus\": 0.1, \"w_max\": 1}")
       .replacingOccurrences(of: "\"delay\": 1.5", with: "\"delay\": {\"uniform\": [1, 2]}")

@@ -107,6 +107,10 @@ final class ProjectionState<S: SimulationScalar> {
     var unrepresentable: (synapse: Int, weight: Double)?
     let explicit = explicitList
     let weightLaw = projection.weight
+    // Plastic weights are checked against the bounds as drawn, in double precision (a float
+    // rounding of w_max itself may lie just above it).
+    let plasticBounds = projection.plasticity?.rule.bounds
+    var outOfBounds: (synapse: Int, weight: Double)?
     generator.forEachPair { s, t in
       let w: Double
       if let explicit {
@@ -117,6 +121,7 @@ final class ProjectionState<S: SimulationScalar> {
         var random = RandomSequence(philox: philox, stream: RandomStream.weights(index), wideIndex: k)
         w = weightLaw.sample(&random)
       }
+      if let b = plasticBounds, outOfBounds == nil, !(w >= b.wMin && w <= b.wMax) { outOfBounds = (k, w) }
       let p = Int(owner[t])
       let slot = cursor[p][s]
       cursor[p][s] += 1
@@ -142,12 +147,9 @@ final class ProjectionState<S: SimulationScalar> {
     }
     count = k
     if let bounds = projection.plasticity?.rule.bounds {
-      // Explicit weights are checked here; drawn ones were checked by Network.validate.
-      for (p, list) in weights.enumerated() {
-        if let w = list.first(where: { Double($0) < bounds.wMin || Double($0) > bounds.wMax }) {
-          throw ModelError(field: field + ".weight", problem: "initial weight \(w) (part \(p)) is outside the plasticity bounds",
-                           allowed: "within [w_min, w_max] = [\(bounds.wMin), \(bounds.wMax)]")
-        }
+      if let (synapse, w) = outOfBounds {
+        throw ModelError(field: field + ".weight", problem: "initial weight \(w) of synapse \(synapse) is outside the plasticity bounds",
+                         allowed: "within [w_min, w_max] = [\(bounds.wMin), \(bounds.wMax)]")
       }
       plasticWeights = weights.map { list in
         let buffer = UnsafeMutableBufferPointer<S>.allocate(capacity: list.count)

@@ -24,7 +24,8 @@ final class PoissonSource: @unchecked Sendable {
     self.size = size
     self.philox = philox
     self.stream = stream
-    silent = p <= 0
+    // Below 1e-300 per step a neuron would not fire in 10^15 steps; it also keeps 1/log(1 − p) finite.
+    silent = !(p >= 1e-300)
     inverseLogKeep = p >= 1 ? 0 : 1 / log1p(-p)
     next = .allocate(capacity: max(size, 1))
     draws = .allocate(capacity: max(size, 1))

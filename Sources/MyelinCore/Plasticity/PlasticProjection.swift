@@ -44,6 +44,10 @@ final class PlasticProjection<S: SimulationScalar> {
     target = state.target
     rule = plasticity.rule
     if let d = plasticity.dendriticDelay {
+      guard (d / dt).rounded() <= Double(DelayPlan.maximumSteps) else {
+        throw ModelError(field: field + ".dendritic_delay", problem: "\(d) ms is \((d / dt).rounded()) steps",
+                         allowed: "<= \(DelayPlan.maximumSteps) steps")
+      }
       delay = Int64((d / dt).rounded())
     } else if let d = state.uniformDelay {
       delay = Int64(d)
@@ -100,12 +104,24 @@ final class PlasticProjection<S: SimulationScalar> {
     let perSynapse = scheme == .nearestPreCentered || c != nil
     let sources = network.populations[state.source].size
     let targets = network.populations[state.target].size
+    // The packed index's slot field holds a position in a row; sized from the whole
+    // projection's longest row, so the limit does not depend on the thread count.
+    var longest = 1
+    for i in 0..<sources {
+      longest = max(longest, state.parts.reduce(0) { $0 + Int($1.rowStart[i + 1] - $1.rowStart[i]) })
+    }
+    let slotBits = UInt32(Int.bitWidth - (longest - 1).leadingZeroBitCount)
+    let sourceBits = UInt32(Int.bitWidth - max(sources - 1, 0).leadingZeroBitCount)
+    guard slotBits + sourceBits <= 32 else {
+      throw ModelError(field: field, problem: "\(sources) sources with rows of up to \(longest) synapses do not fit the 32-bit transposed index",
+                       allowed: "bits(sources − 1) + bits(longest row − 1) <= 32")
+    }
     var built: [LearnPart<S>] = []
     for p in 0..<partition.parts {
       built.append(
         try LearnPart(matrix: state.parts[p], range: partition.range(part: p, size: targets), sources: sources,
                       targetSize: targets, delay: Int(delay), perSynapse: perSynapse,
-                      triplet: second != nil, field: field))
+                      triplet: second != nil, slotBits: slotBits, field: field))
     }
     parts = built
   }
@@ -149,18 +165,10 @@ final class LearnPart<S: SimulationScalar> {
   var sink: S = 0
 
   init(matrix: SynapseMatrix<S>, range: Range<Int>, sources: Int, targetSize: Int, delay: Int, perSynapse: Bool,
-       triplet: Bool, field: String) throws(ModelError) {
+       triplet: Bool, slotBits: UInt32, field: String) throws(ModelError) {
     lo = range.lowerBound
     hi = range.upperBound
     let width = hi - lo
-    var longest = 1
-    for i in 0..<sources { longest = max(longest, Int(matrix.rowStart[i + 1] - matrix.rowStart[i])) }
-    let slotBits = UInt32(Int.bitWidth - (longest - 1).leadingZeroBitCount)
-    let sourceBits = UInt32(Int.bitWidth - max(sources - 1, 0).leadingZeroBitCount)
-    guard slotBits + sourceBits <= 32 else {
-      throw ModelError(field: field, problem: "\(sources) sources with rows of up to \(longest) synapses are too many for the 32-bit transposed index",
-                       allowed: "sources × longest row < 2^32")
-    }
     self.slotBits = slotBits
     slotMask = slotBits == 0 ? 0 : UInt32((1 << Int(slotBits)) - 1)
     // Count synapses per target, then place (source, slot) in source order.

@@ -27,7 +27,8 @@ public enum SynapseSelection: Sendable, Equatable {
     case .all: return Array(0..<total)
     case .list(let ids):
       if let bad = ids.first(where: { $0 < 0 || $0 >= total }) {
-        throw ModelError(field: field, problem: "synapse \(bad) does not exist", allowed: "0...\(total - 1)")
+        throw ModelError(field: field, problem: "synapse \(bad) does not exist",
+                         allowed: total == 0 ? "the projection has no synapses" : "0...\(total - 1)")
       }
       return ids
     case .count(let n):

@@ -186,6 +186,9 @@ func readWeights(_ node: JSONNode) throws(ModelError) -> [String: WeightRecordin
       throw item.fail("interval is \(interval)", allowed: "> 0 ms")
     }
     if let synapses = entry["synapses"] {
+      guard recording.interval != nil else {
+        throw synapses.fail("chooses synapses for snapshots, but no interval is given", allowed: "add \"interval\": ms")
+      }
       switch synapses.value {
       case .string(let text):
         guard text == "all" else { throw synapses.fail("is '\(text)'", allowed: "\"all\", a list of ids or a count") }
