@@ -26,14 +26,15 @@ let package = Package(
     .target(name: "MyelinTraces", dependencies: ["MyelinCore", "CHDF5"]),
     .target(name: "MyelinModels", dependencies: ["MyelinCore"]),
     .target(name: "MyelinPlot", dependencies: ["CPNG", "CZlib"], exclude: ["Font/make_font.py"]),
-    .target(name: "MyelinLearning", dependencies: ["MyelinCore", "CZlib"]),
+    .target(name: "MyelinLearning", dependencies: ["MyelinCore", "CZlib", "COpenBLAS"]),
     .executableTarget(
-      name: "myelin", dependencies: ["MyelinCore", "MyelinTraces", "MyelinModels", "MyelinPlot"]),
+      name: "myelin", dependencies: ["MyelinCore", "MyelinTraces", "MyelinModels", "MyelinPlot", "MyelinLearning"]),
 
     // MARK: C libraries (implementation details, never re-exported)
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
     // MARK: Examples (compiled on every build)
     .executableTarget(

@@ -32,6 +32,8 @@ struct BenchCommand {
     case "song2000": network = Song2000.network()
     case "brunel-stdp": network = Brunel.withSTDP(.g5eta2)
     case "memory": return try memory(threads: threads)
+    case "projection":
+      return ProjectionBench.run(rows: 256, inputs: 6272, outputs: 2048, json: arguments.flag("--json"))
     case "trace":
       return try TraceBench.run(
         spikes: try arguments.integer("--spikes", in: 1...2_000_000_000) ?? 10_000_000,
@@ -94,7 +96,7 @@ struct BenchCommand {
     }
   }
 
-  static let workloads = "cuba, coba, brunel, song2000, brunel-stdp, memory, trace"
+  static let workloads = "cuba, coba, brunel, song2000, brunel-stdp, memory, trace, projection"
 
   /// Bytes per static synapse, from the growth of resident memory while building a
   /// network of 100 000 neurons with 10^7 synapses (fixed in-degree 100).

@@ -1,0 +1,2 @@
+// OpenBLAS's CBLAS interface (pkg-config openblas): sgemm for the dense paths of training.
+#include <cblas.h>

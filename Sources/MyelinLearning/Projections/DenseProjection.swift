@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+import COpenBLAS
+import Foundation
+import MyelinCore
+
+/// How a projection computes its forward pass.
+public enum ForwardMode: String, Sendable, CaseIterable {
+  /// Only the inputs that are non-zero (spikes) add their weight rows.
+  case event
+  /// One OpenBLAS `sgemm` over all inputs.
+  case dense
+  /// `event` when the measured input density is below ``DenseProjection/eventThreshold``.
+  case auto
+}
+
+/// A fully connected projection with bias (a linear layer), Y = X·W + b over M rows
+/// (M = T × batch). The weights are stored by source, W[i, o] at `i · outputs + o`, so that a
+/// spike of input i adds one contiguous row, as a CSR row of the simulation kernel does.
+public struct DenseProjection: Sendable, Equatable {
+  public let inputs: Int
+  public let outputs: Int
+  public var weight: [Float]
+  public var bias: [Float]
+
+  /// Below this fraction of non-zero inputs the event path is chosen by `.auto`
+  /// (docs/training.md gives the measurement behind it).
+  public static let eventThreshold = 0.10
+
+  /// Weights and biases uniform in ±1/√inputs (PyTorch's `nn.Linear` default), from Philox.
+  public init(inputs: Int, outputs: Int, seed: UInt64, stream: UInt32 = 0) {
+    self.inputs = inputs
+    self.outputs = outputs
+    let bound = 1 / Double(max(inputs, 1)).squareRoot()
+    var random = RandomSequence(philox: Philox(seed: seed), stream: 0x8000_0000 &+ stream, index: 0)
+    weight = (0..<inputs * outputs).map { _ in Float((2 * random.nextUniform() - 1) * bound) }
+    bias = (0..<outputs).map { _ in Float((2 * random.nextUniform() - 1) * bound) }
+  }
+
+  public var parameterCount: Int { weight.count + bias.count }
+
+  /// Outputs per cache block of the event path (512 floats: 2 KB per row).
+  static let block = 512
+
+  /// The non-zero inputs, grouped by input: rows `row[start[i] ..< start[i + 1]]` (ascending)
+  /// had input i non-zero, with those values.
+  static func activeRows(_ x: [Float], rows m: Int, inputs n: Int) -> (start: [Int], row: [Int], value: [Float]) {
+    var start = [Int](repeating: 0, count: n + 1)
+    for r in 0..<m { for i in 0..<n where x[r * n + i] != 0 { start[i + 1] += 1 } }
+    for i in 0..<n { start[i + 1] += start[i] }
+    var cursor = Array(start[0..<n])
+    var row = [Int](repeating: 0, count: start[n]), value = [Float](repeating: 0, count: start[n])
+    for r in 0..<m {
+      for i in 0..<n where x[r * n + i] != 0 {
+        row[cursor[i]] = r
+        value[cursor[i]] = x[r * n + i]
+        cursor[i] += 1
+      }
+    }
+    return (start, row, value)
+  }
+
+  /// Fraction of non-zero values.
+  public static func density(_ x: [Float]) -> Double {
+    guard !x.isEmpty else { return 0 }
+    var n = 0
+    for v in x where v != 0 { n += 1 }
+    return Double(n) / Double(x.count)
+  }
+
+  public static func resolve(_ mode: ForwardMode, input x: [Float]) -> ForwardMode {
+    mode == .auto ? (density(x) < eventThreshold ? .event : .dense) : mode
+  }
+
+  /// Y [rows, outputs] for X [rows, inputs].
+  public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto) -> [Float] {
+    precondition(x.count == m * inputs, "DenseProjection.forward: input has \(x.count) values, not rows × inputs")
+    var y = [Float](repeating: 0, count: m * outputs)
+    for r in 0..<m { y.replaceSubrange(r * outputs..<(r + 1) * outputs, with: bias) }
+    guard m > 0, inputs > 0, outputs > 0 else { return y }
+    switch Self.resolve(mode, input: x) {
+    case .event, .auto:
+      let active = Self.activeRows(x, rows: m, inputs: inputs)
+      weight.withUnsafeBufferPointer { w in
+        y.withUnsafeMutableBufferPointer { out in
+          // Input-major over blocks of outputs: each weight row is read once per block and
+          // added to the output rows where its input fired, which stay in cache.
+          for lo in stride(from: 0, to: outputs, by: Self.block) {
+            let width = min(Self.block, outputs - lo)
+            for i in 0..<inputs {
+              let source = w.baseAddress! + i * outputs + lo
+              for e in active.start[i]..<active.start[i + 1] {
+                let row = out.baseAddress! + active.row[e] * outputs + lo
+                let v = active.value[e]
+                // A spike (v = 1) adds the row; a small integer (a residual sum) scales it.
+                if v == 1 {
+                  for o in 0..<width { row[o] += source[o] }
+                } else {
+                  for o in 0..<width { row[o] += v * source[o] }
+                }
+              }
+            }
+          }
+        }
+      }
+    case .dense:
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(outputs), Int32(inputs), 1, x,
+                  Int32(inputs), weight, Int32(outputs), 1, &y, Int32(outputs))
+    }
+    return y
+  }
+
+  /// Gradients for X, W and b from dL/dY [rows, outputs]. With the event path, only the
+  /// rows of inputs that were non-zero accumulate into dL/dW.
+  public func backward(_ x: [Float], gradient gy: [Float], rows m: Int, mode: ForwardMode = .auto)
+    -> (input: [Float], weight: [Float], bias: [Float])
+  {
+    precondition(x.count == m * inputs && gy.count == m * outputs, "DenseProjection.backward: shapes do not match")
+    var gx = [Float](repeating: 0, count: m * inputs)
+    var gw = [Float](repeating: 0, count: inputs * outputs)
+    var gb = [Float](repeating: 0, count: outputs)
+    guard m > 0, inputs > 0, outputs > 0 else { return (gx, gw, gb) }
+    for r in 0..<m { for o in 0..<outputs { gb[o] += gy[r * outputs + o] } }
+    // dL/dX = dL/dY · Wᵀ is dense whatever the input.
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(inputs), Int32(outputs), 1, gy,
+                Int32(outputs), weight, Int32(outputs), 0, &gx, Int32(inputs))
+    switch Self.resolve(mode, input: x) {
+    case .event, .auto:
+      let active = Self.activeRows(x, rows: m, inputs: inputs)
+      gy.withUnsafeBufferPointer { g in
+        gw.withUnsafeMutableBufferPointer { out in
+          for lo in stride(from: 0, to: outputs, by: Self.block) {
+            let width = min(Self.block, outputs - lo)
+            for i in 0..<inputs where active.start[i] < active.start[i + 1] {
+              let row = out.baseAddress! + i * outputs + lo
+              for e in active.start[i]..<active.start[i + 1] {
+                let source = g.baseAddress! + active.row[e] * outputs + lo
+                let v = active.value[e]
+                for o in 0..<width { row[o] += v * source[o] }
+              }
+            }
+          }
+        }
+      }
+    case .dense:
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(inputs), Int32(outputs), Int32(m), 1, x,
+                  Int32(inputs), gy, Int32(outputs), 0, &gw, Int32(outputs))
+    }
+    return (gx, gw, gb)
+  }
+}
