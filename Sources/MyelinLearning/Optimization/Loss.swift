@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// Losses on a network's read-out, with their gradients.
+public enum Loss {
+  /// The mean over T of [T, rows, classes] (a non-spiking read-out averaged over time).
+  public static func timeAverage(_ x: [Float], steps T: Int) -> [Float] {
+    let n = T > 0 ? x.count / T : 0
+    var out = [Float](repeating: 0, count: n)
+    for t in 0..<T { for i in 0..<n { out[i] += x[t * n + i] } }
+    return out.map { $0 / Float(max(T, 1)) }
+  }
+
+  /// The gradient through ``timeAverage(_:steps:)``: each step gets 1/T of it.
+  public static func timeAverageBackward(_ g: [Float], steps T: Int) -> [Float] {
+    let share = g.map { $0 / Float(max(T, 1)) }
+    return Array((0..<T).map { _ in share }.joined())
+  }
+
+  /// Softmax cross-entropy of logits [rows, classes], mean over rows, with label smoothing
+  /// ε (targets (1 − ε)·one-hot + ε/K). Returns the loss and dL/dlogits.
+  public static func crossEntropy(_ logits: [Float], labels: [Int], classes k: Int, smoothing: Float = 0)
+    -> (loss: Double, gradient: [Float])
+  {
+    let rows = labels.count
+    var gradient = [Float](repeating: 0, count: logits.count)
+    var total = 0.0
+    for r in 0..<rows {
+      let row = logits[r * k..<(r + 1) * k].map(Double.init)
+      let top = row.max() ?? 0
+      let exps = row.map { exp($0 - top) }
+      let sum = exps.reduce(0, +)
+      let logSum = log(sum) + top
+      for j in 0..<k {
+        let target = Double(smoothing) / Double(k) + (j == labels[r] ? 1 - Double(smoothing) : 0)
+        total -= target * (row[j] - logSum)
+        gradient[r * k + j] = Float((exps[j] / sum - target) / Double(rows))
+      }
+    }
+    return (total / Double(max(rows, 1)), gradient)
+  }
+
+  /// Mean squared error between firing rates [rows, classes] and one-hot labels (the
+  /// SpikingJelly tutorial's loss), mean over all values.
+  public static func mseOnRates(_ rates: [Float], labels: [Int], classes k: Int) -> (loss: Double, gradient: [Float]) {
+    var gradient = [Float](repeating: 0, count: rates.count)
+    var total = 0.0
+    let n = Double(max(rates.count, 1))
+    for r in 0..<labels.count {
+      for j in 0..<k {
+        let d = Double(rates[r * k + j]) - (j == labels[r] ? 1 : 0)
+        total += d * d
+        gradient[r * k + j] = Float(2 * d / n)
+      }
+    }
+    return (total / n, gradient)
+  }
+
+  /// Top-k accuracy counts: how many rows have their label among the k largest scores.
+  public static func correct(_ scores: [Float], labels: [Int], classes: Int, top k: Int) -> Int {
+    var hits = 0
+    for (r, label) in labels.enumerated() {
+      let row = scores[r * classes..<(r + 1) * classes]
+      let own = row[row.startIndex + label]
+      // Ties count against: a label is in the top k if fewer than k scores beat it.
+      let better = row.enumerated().filter { $0.element > own || ($0.element == own && $0.offset < label) }.count
+      if better < k { hits += 1 }
+    }
+    return hits
+  }
+}
