@@ -110,18 +110,10 @@ public struct Figure: Sendable {
   }
 
   /// The figure as an SVG document.
-  public func svg() -> String {
-    var canvas = SVGCanvas(width: width, height: height)
-    draw(on: &canvas)
-    return canvas.document()
-  }
+  public func svg() -> String { FigureRow([self]).svg() }
 
   /// The figure as PNG bytes, `scale` pixels per layout unit (2 gives 1800 × 1120).
-  public func png(scale: Double = 2) throws(PlotError) -> [UInt8] {
-    var canvas = try RasterCanvas(width: width, height: height, scale: scale)
-    draw(on: &canvas)
-    return try canvas.encodePNG()
-  }
+  public func png(scale: Double = 2) throws(PlotError) -> [UInt8] { try FigureRow([self]).png(scale: scale) }
 
   /// About five round tick values (1, 2 or 5 times a power of ten apart) inside `range`.
   public static func ticks(_ range: ClosedRange<Double>) -> [Double] {
