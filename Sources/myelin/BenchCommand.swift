@@ -119,7 +119,7 @@ struct BenchCommand {
     let simulation = try Simulation(network: network, options: SimulationOptions(threads: threads))
     let after = Memory.residentBytes
     let perSynapse = Double(after - before) / Double(simulation.synapseCount)
-    var report: [String: Any] = [
+    let report: [String: Any] = [
       "workload": "memory", "plastic": plasticity != nil, "neurons": 100_000, "synapses": simulation.synapseCount,
       "rss_growth_mb": Double(after - before) / 1e6, "bytes_per_synapse_rss": perSynapse,
       "bytes_per_synapse_storage": Double(simulation.synapseBytes) / Double(simulation.synapseCount),

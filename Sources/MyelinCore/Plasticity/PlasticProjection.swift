@@ -22,7 +22,6 @@ final class PlasticProjection<S: SimulationScalar> {
   let second: DecayTable?, third: DecayTable?
   let eligibility: DecayTable?, neuromodulator: DecayTable?, product: DecayTable?
   let weights: WeightRule
-  let scheme: PairingScheme
   /// The rule's code path, chosen once so that the loops over synapses do not branch on it.
   enum Kind { case additive, pair(PairingScheme), triplet, reward }
   let kind: Kind
@@ -93,7 +92,6 @@ final class PlasticProjection<S: SimulationScalar> {
     eligibility = c
     neuromodulator = n
     product = s
-    self.scheme = scheme
     switch rule {
     case .pair(let r): kind = r.scheme == .allToAll && r.muPlus == 0 && r.muMinus == 0 ? .additive : .pair(r.scheme)
     case .triplet: kind = .triplet
