@@ -29,6 +29,10 @@ struct PlasticityFileTests {
     var t = TripletSTDP(bounds: WeightBounds(wMax: 1))
     t.aPlus3 = 0.1
     #expect(triplet.projections[0].plasticity == Plasticity(.triplet(t)))
+    let nest = try ModelFile.parse(Self.model("{\"rule\": \"stdp_triplet\", \"w_max\": 1, \"Aplus_triplet\": 0.1}"))
+    #expect(nest.projections[0].plasticity == Plasticity(.triplet(t)))
+    #expect(ModelFileTests.error(Self.model("{\"rule\": \"stdp_triplet\", \"w_max\": 1, \"Aplus\": 0.1, \"A2_plus\": 0.1}"))?
+      .problem.contains("also given as A2_plus") == true)
     let reward = try ModelFile.parse(Self.model("{\"rule\": \"stdp_dopamine\", \"w_max\": 1, \"modulator\": \"DA\", \"tau_c\": 500}"))
     var r = RewardSTDP(modulator: "DA", bounds: WeightBounds(wMax: 1))
     r.tauC = 500

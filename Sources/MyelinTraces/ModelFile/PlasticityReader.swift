@@ -15,7 +15,7 @@ enum PlasticityReader {
     switch name {
     case "stdp": own = ["scheme", "tau_plus", "tau_minus", "A_plus", "A_minus", "lambda", "alpha", "mu_plus", "mu_minus"]
     case "stdp_triplet": own = ["tau_plus", "tau_plus_triplet", "tau_minus", "tau_minus_triplet", "A2_plus", "A3_plus",
-                                "A2_minus", "A3_minus"]
+                                "A2_minus", "A3_minus"] + tripletAliases.keys.sorted()
     case "stdp_dopamine": own = ["tau_plus", "tau_minus", "A_plus", "A_minus", "tau_c", "tau_n", "b", "modulator"]
     default: throw ruleNode.fail("unknown plasticity rule '\(name)'", allowed: rules.joined(separator: ", "))
     }
@@ -46,10 +46,20 @@ enum PlasticityReader {
       rule.tauX = try time("tau_plus_triplet", rule.tauX)
       rule.tauMinus = try time("tau_minus", rule.tauMinus)
       rule.tauY = try time("tau_minus_triplet", rule.tauY)
-      rule.aPlus2 = try amount("A2_plus", rule.aPlus2)
-      rule.aPlus3 = try amount("A3_plus", rule.aPlus3)
-      rule.aMinus2 = try amount("A2_minus", rule.aMinus2)
-      rule.aMinus3 = try amount("A3_minus", rule.aMinus3)
+      // NEST's names (Aplus, Aplus_triplet, …) are accepted too, but not both spellings.
+      for (nest, own) in tripletAliases.sorted(by: { $0.key < $1.key }) {
+        if let given = o[nest], o[own] != nil {
+          throw given.fail("is also given as \(own)", allowed: "one of \(nest) and \(own)")
+        }
+      }
+      func either(_ own: String, _ value: Double) throws(ModelError) -> Double {
+        let nest = tripletAliases.first { $0.value == own }?.key ?? own
+        return try amount(own, try amount(nest, value))
+      }
+      rule.aPlus2 = try either("A2_plus", rule.aPlus2)
+      rule.aPlus3 = try either("A3_plus", rule.aPlus3)
+      rule.aMinus2 = try either("A2_minus", rule.aMinus2)
+      rule.aMinus3 = try either("A3_minus", rule.aMinus3)
       return Plasticity(.triplet(rule), dendriticDelay: delay)
     default:
       var rule = RewardSTDP(modulator: try o.required("modulator").string(), bounds: bounds)
@@ -64,10 +74,14 @@ enum PlasticityReader {
     }
   }
 
+  /// NEST `stdp_triplet_synapse` names and the names used here.
+  static let tripletAliases = ["Aplus": "A2_plus", "Aplus_triplet": "A3_plus", "Aminus": "A2_minus",
+                               "Aminus_triplet": "A3_minus"]
+
   private static var allKeys: [String] {
     ["scheme", "tau_plus", "tau_minus", "A_plus", "A_minus", "lambda", "alpha", "mu_plus", "mu_minus",
      "tau_plus_triplet", "tau_minus_triplet", "A2_plus", "A3_plus", "A2_minus", "A3_minus", "tau_c", "tau_n", "b",
-     "modulator"]
+     "modulator"] + tripletAliases.keys.sorted()
   }
 
   /// A+ and A− given directly, or as NEST's λ and α.
