@@ -33,7 +33,7 @@ struct BenchCommand {
     case "brunel-stdp": network = Brunel.withSTDP(.g5eta2)
     case "memory": return try memory(threads: threads)
     case "projection":
-      return ProjectionBench.run(rows: 256, inputs: 6272, outputs: 2048, json: arguments.flag("--json"))
+      return ProjectionBench.run(rows: 256, inputs: 6272, outputs: 2048, threads: threads, json: arguments.flag("--json"))
     case "trace":
       return try TraceBench.run(
         spikes: try arguments.integer("--spikes", in: 1...2_000_000_000) ?? 10_000_000,

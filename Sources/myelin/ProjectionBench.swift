@@ -6,10 +6,13 @@ import MyelinLearning
 /// projection's forward and backward passes, over input densities, to place the `auto`
 /// threshold. Sizes are the hidden layer of the conv SNN: 6272 → 2048 inputs, rows = T·B.
 enum ProjectionBench {
-  static func run(rows: Int, inputs: Int, outputs: Int, json: Bool) {
+  static func run(rows: Int, inputs: Int, outputs: Int, threads: Int, json: Bool) {
     let layer = DenseProjection(inputs: inputs, outputs: outputs, seed: 1)
     var results: [[String: Any]] = []
-    if !json { print("density   event fwd+bwd (ms)   dense fwd+bwd (ms)   event/dense") }
+    if !json {
+      print("event path on \(threads) thread(s); OpenBLAS threads from OPENBLAS_NUM_THREADS (default: all cores)")
+      print("density   event fwd+bwd (ms)   dense fwd+bwd (ms)   event/dense")
+    }
     for density in [0.01, 0.02, 0.05, 0.10, 0.15, 0.20, 0.30] {
       var state: UInt64 = 0x9E37_79B9_7F4A_7C15
       let x = (0..<rows * inputs).map { _ -> Float in
@@ -21,8 +24,8 @@ enum ProjectionBench {
         var best = Double.infinity
         for _ in 0..<3 {
           let start = DispatchTime.now().uptimeNanoseconds
-          let y = layer.forward(x, rows: rows, mode: mode)
-          let g = layer.backward(x, gradient: gy, rows: rows, mode: mode)
+          let y = layer.forward(x, rows: rows, mode: mode, threads: threads)
+          let g = layer.backward(x, gradient: gy, rows: rows, mode: mode, threads: threads)
           let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
           if y.isEmpty && g.weight.isEmpty { print("") }  // keep the work
           best = min(best, elapsed)
@@ -34,7 +37,7 @@ enum ProjectionBench {
       if !json { print(String(format: "%7.2f   %18.1f   %18.1f   %11.2f", density, event, dense, event / dense)) }
     }
     if json {
-      print(JSONText.encode(["workload": "projection", "rows": rows, "inputs": inputs, "outputs": outputs,
+      print(JSONText.encode(["workload": "projection", "threads": threads, "rows": rows, "inputs": inputs, "outputs": outputs,
                              "results": results]))
     }
   }

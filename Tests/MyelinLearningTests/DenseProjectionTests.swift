@@ -83,6 +83,21 @@ struct DenseProjectionTests {
     }
   }
 
+  /// Two threads take alternate output blocks: the results are bit-identical.
+  @Test func twoThreadsGiveIdenticalResults() {
+    let layer = DenseProjection(inputs: 300, outputs: 1500, seed: 7)
+    let x = Self.spikes(rows: 8, inputs: 300, density: 0.05, seed: 3, counts: true)
+    let gy: [Float] = (0..<8 * 1500).map { (k: Int) -> Float in
+      let v: Int = (k * 37) % 101
+      return Float(v) / 101 - 0.5
+    }
+    let one: [Float] = layer.forward(x, rows: 8, mode: .event), two: [Float] = layer.forward(x, rows: 8, mode: .event, threads: 2)
+    #expect(one == two)
+    let gOne: [Float] = layer.backward(x, gradient: gy, rows: 8, mode: .event).weight
+    let gTwo: [Float] = layer.backward(x, gradient: gy, rows: 8, mode: .event, threads: 2).weight
+    #expect(gOne == gTwo)
+  }
+
   @Test func autoChoosesByDensity() {
     #expect(DenseProjection.resolve(.auto, input: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]) == .event)
     #expect(DenseProjection.resolve(.auto, input: [0, 1, 1, 0]) == .dense)

@@ -41,6 +41,24 @@ public struct DenseProjection: Sendable, Equatable {
   /// Outputs per cache block of the event path (512 floats: 2 KB per row).
   static let block = 512
 
+  /// Runs `body` for the start of every output block; with 2 threads, each takes every
+  /// other block. The blocks write disjoint outputs, so no result depends on the threads.
+  static func forEachBlock(outputs: Int, threads: Int, _ body: (Int) -> Void) {
+    let starts = Array(stride(from: 0, to: outputs, by: block))
+    guard threads > 1, starts.count > 1 else {
+      for lo in starts { body(lo) }
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      // Safe: the two iterations touch disjoint blocks, and concurrentPerform returns only
+      // when both are done.
+      nonisolated(unsafe) let run = body
+      DispatchQueue.concurrentPerform(iterations: 2) { t in
+        for k in stride(from: t, to: starts.count, by: 2) { run(starts[k]) }
+      }
+    }
+  }
+
   /// The non-zero inputs, grouped by input: rows `row[start[i] ..< start[i + 1]]` (ascending)
   /// had input i non-zero, with those values.
   static func activeRows(_ x: [Float], rows m: Int, inputs n: Int) -> (start: [Int], row: [Int], value: [Float]) {
@@ -72,7 +90,7 @@ public struct DenseProjection: Sendable, Equatable {
   }
 
   /// Y [rows, outputs] for X [rows, inputs].
-  public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto) -> [Float] {
+  public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1) -> [Float] {
     precondition(x.count == m * inputs, "DenseProjection.forward: input has \(x.count) values, not rows × inputs")
     var y = [Float](repeating: 0, count: m * outputs)
     for r in 0..<m { y.replaceSubrange(r * outputs..<(r + 1) * outputs, with: bias) }
@@ -83,8 +101,10 @@ public struct DenseProjection: Sendable, Equatable {
       weight.withUnsafeBufferPointer { w in
         y.withUnsafeMutableBufferPointer { out in
           // Input-major over blocks of outputs: each weight row is read once per block and
-          // added to the output rows where its input fired, which stay in cache.
-          for lo in stride(from: 0, to: outputs, by: Self.block) {
+          // added to the output rows where its input fired, which stay in cache. Blocks
+          // are independent (disjoint outputs), so threads take alternate blocks and every
+          // value is summed in the same order whatever the thread count.
+          Self.forEachBlock(outputs: outputs, threads: threads) { lo in
             let width = min(Self.block, outputs - lo)
             for i in 0..<inputs {
               let source = w.baseAddress! + i * outputs + lo
@@ -111,7 +131,7 @@ public struct DenseProjection: Sendable, Equatable {
 
   /// Gradients for X, W and b from dL/dY [rows, outputs]. With the event path, only the
   /// rows of inputs that were non-zero accumulate into dL/dW.
-  public func backward(_ x: [Float], gradient gy: [Float], rows m: Int, mode: ForwardMode = .auto)
+  public func backward(_ x: [Float], gradient gy: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1)
     -> (input: [Float], weight: [Float], bias: [Float])
   {
     precondition(x.count == m * inputs && gy.count == m * outputs, "DenseProjection.backward: shapes do not match")
@@ -128,7 +148,7 @@ public struct DenseProjection: Sendable, Equatable {
       let active = Self.activeRows(x, rows: m, inputs: inputs)
       gy.withUnsafeBufferPointer { g in
         gw.withUnsafeMutableBufferPointer { out in
-          for lo in stride(from: 0, to: outputs, by: Self.block) {
+          Self.forEachBlock(outputs: outputs, threads: threads) { lo in
             let width = min(Self.block, outputs - lo)
             for i in 0..<inputs where active.start[i] < active.start[i + 1] {
               let row = out.baseAddress! + i * outputs + lo
