@@ -42,6 +42,9 @@ struct OptimizationTests {
     #expect(Loss.correct(scores, labels: [1, 2], classes: 3, top: 1) == 1)
     #expect(Loss.correct(scores, labels: [1, 2], classes: 3, top: 2) == 1)
     #expect(Loss.correct(scores, labels: [1, 2], classes: 3, top: 3) == 2)
+    // A silent network (all scores equal) is never right by chance.
+    #expect(Loss.correct([0, 0, 0, 0, 0, 0], labels: [0, 2], classes: 3, top: 1) == 0)
+    #expect(Loss.correct([0, 0, 0, 0, 0, 0], labels: [0, 2], classes: 3, top: 3) == 2)
   }
 
   @Test func sgdMomentumAndNesterov() {

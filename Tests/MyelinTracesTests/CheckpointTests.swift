@@ -33,6 +33,9 @@ struct CheckpointTests {
     var bad = Self.sample(epoch: 4)
     bad.names.removeLast()
     #expect(throws: FileError.self) { try CheckpointFile.write(bad, to: path) }
+    var mismatched = Self.sample(epoch: 5)
+    mismatched.optimizerFirst.removeLast()
+    #expect(throws: FileError.self) { try CheckpointFile.write(mismatched, to: path) }
     #expect(try CheckpointFile.read(path: path).epoch == 3)
   }
 

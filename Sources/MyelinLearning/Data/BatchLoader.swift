@@ -81,7 +81,7 @@ public struct BatchLoader: Sendable {
   }
 
   public var batchCount: Int {
-    dropLast ? set.count / batchSize : (set.count + batchSize - 1) / batchSize
+    dropLast || set.count == 0 ? set.count / batchSize : (set.count - 1) / batchSize + 1
   }
 
   static func shuffleStream(_ epoch: Int) -> UInt32 { UInt32(truncatingIfNeeded: 0x5000_0000 + epoch & 0xFF_FFFF) }
@@ -100,8 +100,10 @@ public struct BatchLoader: Sendable {
 
   /// Batch `index` of `epoch`, given that epoch's `order`.
   public func batch(_ index: Int, of order: [Int], epoch: Int) -> Batch {
-    let lo = index * batchSize, hi = min(lo + batchSize, order.count)
-    let indices = lo < hi ? Array(order[lo..<hi]) : []
+    precondition(order.allSatisfy { $0 >= 0 && $0 < set.count }, "BatchLoader.batch: order holds indices outside the set")
+    let (lo, overflow) = index.multipliedReportingOverflow(by: batchSize)
+    let hi = overflow || index < 0 ? 0 : min(lo + min(batchSize, order.count), order.count)
+    let indices = !overflow && index >= 0 && lo < hi ? Array(order[lo..<hi]) : []
     let c = set.channels, h = set.height, w = set.width, size = set.imageSize
     var inputs = [Float](repeating: 0, count: indices.count * size)
     let scale = normalization.std.map { 1 / (255 * $0) }

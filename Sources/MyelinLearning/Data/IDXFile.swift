@@ -7,7 +7,7 @@ import Foundation
 /// data. Files may be gzip-compressed (`.gz`), as Debian's dataset-fashion-mnist ships them.
 public enum IDXFile {
   /// Reads a file of unsigned bytes: its dimensions and data, checked to match exactly.
-  public static func read(path: String, maximumBytes: Int = 1 << 31) throws(DatasetError) -> (dims: [Int], data: [UInt8]) {
+  public static func read(path: String, maximumBytes: Int = 1 << 28) throws(DatasetError) -> (dims: [Int], data: [UInt8]) {
     let bytes = try load(path: path, maximumBytes: maximumBytes)
     guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
       throw DatasetError(path: path, problem: "is not an IDX file (bad magic number)")
@@ -51,10 +51,11 @@ public enum IDXFile {
       let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
       if n < 0 { throw DatasetError(path: path, problem: "is a corrupt gzip file") }
       if n == 0 { break }
-      out.append(contentsOf: chunk[0..<Int(n)])
-      guard out.count <= maximumBytes else {
+      // Checked before growing, so a small file that inflates hugely fails early.
+      guard out.count + Int(n) <= maximumBytes else {
         throw DatasetError(path: path, problem: "inflates to more than \(maximumBytes) bytes")
       }
+      out.append(contentsOf: chunk[0..<Int(n)])
     }
     // gzread may return everything it could inflate from a cut stream; the error state says
     // whether the stream ended cleanly (with its checksum).

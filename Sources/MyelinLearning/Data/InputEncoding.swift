@@ -26,8 +26,8 @@ public enum InputEncoding: String, Sendable, CaseIterable {
         var random = RandomSequence(
           philox: philox, stream: UInt32(truncatingIfNeeded: 0x7000_0000 + t & 0xFFFF), wideIndex: trainingStep)
         for i in 0..<n {
-          let p = min(max(inputs[i], 0), 1)
-          out[t * n + i] = Float(random.nextUniform()) < p ? 1 : 0
+          let p = Double(min(max(inputs[i], 0), 1))
+          out[t * n + i] = random.nextUniform() < p ? 1 : 0
         }
       }
     }

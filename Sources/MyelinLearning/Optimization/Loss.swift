@@ -23,6 +23,8 @@ public enum Loss {
     -> (loss: Double, gradient: [Float])
   {
     let rows = labels.count
+    precondition(logits.count == rows * k && labels.allSatisfy { $0 >= 0 && $0 < k },
+                 "Loss.crossEntropy: logits and labels do not match")
     var gradient = [Float](repeating: 0, count: logits.count)
     var total = 0.0
     for r in 0..<rows {
@@ -58,12 +60,15 @@ public enum Loss {
 
   /// Top-k accuracy counts: how many rows have their label among the k largest scores.
   public static func correct(_ scores: [Float], labels: [Int], classes: Int, top k: Int) -> Int {
+    precondition(scores.count == labels.count * classes && labels.allSatisfy { $0 >= 0 && $0 < classes },
+                 "Loss.correct: scores and labels do not match")
     var hits = 0
     for (r, label) in labels.enumerated() {
       let row = scores[r * classes..<(r + 1) * classes]
       let own = row[row.startIndex + label]
-      // Ties count against: a label is in the top k if fewer than k scores beat it.
-      let better = row.enumerated().filter { $0.element > own || ($0.element == own && $0.offset < label) }.count
+      // Ties count against: a label is in the top k only if fewer than k other scores reach
+      // it, so a silent network (all scores equal) is never right by chance.
+      let better = row.enumerated().filter { $0.element >= own && $0.offset != label }.count
       if better < k { hits += 1 }
     }
     return hits

@@ -40,7 +40,10 @@ public struct Optimizer: Sendable, Equatable {
   /// One update of every tensor with learning rate `lr`.
   public mutating func update(_ parameters: inout [ParameterTensor], gradients: [[Float]], lr: Float) {
     precondition(parameters.count == gradients.count, "Optimizer.update: one gradient per tensor")
-    if first.count != parameters.count {
+    if first.count != parameters.count || second.count != parameters.count
+      || zip(first, parameters).contains(where: { $0.count != $1.values.count })
+      || zip(second, parameters).contains(where: { $0.count != $1.values.count })
+    {
       first = parameters.map { [Float](repeating: 0, count: $0.values.count) }
       second = first
     }
@@ -70,7 +73,9 @@ public struct Optimizer: Sendable, Equatable {
           for i in g.indices { direction[i] += wd * parameters[k].values[i] }
           let pNorm = parameters[k].values.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
           let uNorm = direction.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
-          let trust = pNorm > 0 && uNorm > 0 ? Float(pNorm / uNorm) : 1
+          // As timm's Lamb (always_adapt = False): tensors without weight decay (biases,
+          // BN parameters) take the plain Adam step.
+          let trust = wd > 0 && pNorm > 0 && uNorm > 0 ? Float(pNorm / uNorm) : 1
           for i in g.indices { parameters[k].values[i] -= lr * trust * direction[i] }
         } else {
           for i in g.indices {
@@ -96,7 +101,8 @@ public struct Optimizer: Sendable, Equatable {
 
 /// Learning-rate schedules, indexed by optimizer step (0-based).
 public enum Schedule: Sendable, Equatable {
-  /// Linear warm-up from 0 over `warmup` steps, then cosine decay to `minimum` at `total`.
+  /// Linear warm-up over `warmup` steps (base·(step + 1)/warmup, so the first step is not
+  /// wasted at 0), then cosine decay from `base` to `minimum` at `total`.
   case warmupCosine(base: Float, warmup: Int, total: Int, minimum: Float)
   /// `base`, multiplied by `gamma` at each milestone step.
   case multistep(base: Float, milestones: [Int], gamma: Float)

@@ -51,6 +51,8 @@ public struct BatchNorm: Sendable, Equatable {
           y[i] = gamma[c] * xhat[i] + beta[c]
         }
       }
+      // An empty batch has no statistics to learn from.
+      guard n > 0 else { continue }
       let unbiased = n > 1 ? variance * Double(n) / Double(n - 1) : variance
       runningMean[c] = (1 - momentum) * runningMean[c] + momentum * Float(mean)
       runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * Float(unbiased)

@@ -31,7 +31,7 @@ public struct ConvProjection: Sendable, Equatable {
       throw ModelError(field: "conv2d.groups", problem: "\(groups) groups for \(inChannels) → \(outChannels) channels",
                        allowed: "a divisor of both channel counts")
     }
-    guard kernel > 0, stride > 0, padding >= 0, height + 2 * padding >= kernel, width + 2 * padding >= kernel else {
+    guard kernel > 0, stride > 0, padding >= 0, height > 0, width > 0, height + 2 * padding >= kernel, width + 2 * padding >= kernel else {
       throw ModelError(field: "conv2d", problem: "kernel \(kernel), stride \(stride), padding \(padding) on \(height)×\(width)",
                        allowed: "kernel >= 1, stride >= 1, padding >= 0, kernel <= padded size")
     }

@@ -35,7 +35,8 @@ public struct Pooling: Sendable, Equatable {
       for oy in 0..<ho {
         for ox in 0..<wo {
           let o = (plane * ho + oy) * wo + ox
-          var best = -Float.infinity, where_ = 0, sum: Float = 0
+          var best = -Float.infinity, sum: Float = 0
+          var where_ = (plane * height + oy * stride) * width + ox * stride  // the window's first element
           for ky in 0..<kernel {
             for kx in 0..<kernel {
               let i = (plane * height + oy * stride + ky) * width + ox * stride + kx

@@ -47,6 +47,15 @@ public enum CheckpointFile {
     guard checkpoint.names.count == checkpoint.tensors.count else {
       throw FileError(path: path, object: "", problem: "\(checkpoint.names.count) names for \(checkpoint.tensors.count) tensors")
     }
+    // Moments are stored for every tensor or for none (tensors the optimizer does not
+    // touch, such as BN running statistics, get zeros).
+    for moments in [checkpoint.optimizerFirst, checkpoint.optimizerSecond] where !moments.isEmpty {
+      guard moments.count == checkpoint.tensors.count,
+        zip(moments, checkpoint.tensors).allSatisfy({ $0.count == $1.count })
+      else {
+        throw FileError(path: path, object: "", problem: "optimizer moments do not match the tensors in number and size")
+      }
+    }
     let temporary = path + ".tmp-\(getpid())"
     do {
       let file = try HDF5File(creating: temporary)
@@ -71,6 +80,13 @@ public enum CheckpointFile {
         }
       }
       file.flush()
+      try file.close()
+      // On the disk before the rename makes it the checkpoint.
+      let handle = open(temporary, O_RDONLY)
+      if handle >= 0 {
+        fsync(handle)
+        Glibc.close(handle)
+      }
     } catch {
       unlink(temporary)
       throw error
@@ -79,12 +95,21 @@ public enum CheckpointFile {
       unlink(temporary)
       throw FileError(path: path, object: "", problem: "cannot be replaced (\(String(cString: strerror(errno))))")
     }
+    // And the rename itself on the disk.
+    let folder = open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, O_RDONLY)
+    if folder >= 0 {
+      fsync(folder)
+      Glibc.close(folder)
+    }
   }
 
   public static func read(path: String) throws(FileError) -> Checkpoint {
     let file = try HDF5File(readingFrom: path)
     guard case .uint32(let m)? = file.attribute("/", "magic"), m == magic else {
       throw FileError(path: path, object: "", problem: "is an HDF5 file but not a Myelin checkpoint (no magic 0x0C4B)")
+    }
+    guard case .uint32s(let version)? = file.attribute("/", "version"), version.first == 0 else {
+      throw FileError(path: path, object: "/@version", problem: "is a checkpoint version this reader does not know")
     }
     func count(_ name: String) throws(FileError) -> Int {
       guard case .uint64(let value)? = file.attribute("/", name), value < 1 << 62 else {
@@ -101,13 +126,28 @@ public enum CheckpointFile {
     }
     func tensors(_ group: String, count n: Int) throws(FileError) -> [[Float]] {
       var out: [[Float]] = []
-      for k in 0..<n { out.append(try file.readDoubles("\(group)/\(k)").map { Float($0) }) }
+      for k in 0..<n {
+        let values = try file.readDoubles("\(group)/\(k)")
+        // Values were float32: each must come back exactly (NaN is kept as it was saved).
+        guard values.allSatisfy({ $0.isNaN || Double(Float($0)) == $0 }) else {
+          throw FileError(path: path, object: "\(group)/\(k)", problem: "holds values that are not float32")
+        }
+        out.append(values.map { Float($0) })
+      }
       return out
     }
     let parameters = try tensors("/parameters", count: names.count)
-    let hasMoments = file.exists("/optimizer/first")
-    let first = hasMoments ? try tensors("/optimizer/first", count: names.count) : []
-    let second = file.exists("/optimizer/second") ? try tensors("/optimizer/second", count: names.count) : []
+    let hasFirst = file.exists("/optimizer/first"), hasSecond = file.exists("/optimizer/second")
+    guard hasFirst == hasSecond else {
+      throw FileError(path: path, object: "/optimizer", problem: "holds one set of moments without the other")
+    }
+    let first = hasFirst ? try tensors("/optimizer/first", count: names.count) : []
+    let second = hasSecond ? try tensors("/optimizer/second", count: names.count) : []
+    for moments in [first, second] where !moments.isEmpty {
+      guard zip(moments, parameters).allSatisfy({ $0.count == $1.count }) else {
+        throw FileError(path: path, object: "/optimizer", problem: "moments and parameters differ in size")
+      }
+    }
     return Checkpoint(names: names, tensors: parameters, optimizerStep: try count("optimizer_step"), optimizerFirst: first,
                       optimizerSecond: second, epoch: try count("epoch"), step: try count("step"), seed: seed,
                       model: try file.readText("/meta/model"))

@@ -56,7 +56,17 @@ package final class HDF5File {
     id = file
   }
 
-  deinit { H5Fclose(id) }
+  private var isOpen = true
+
+  /// Closes the file now, reporting a failure (a full disk shows up here, when HDF5 writes
+  /// what it buffered); `deinit` closes files nobody closed.
+  package func close() throws(FileError) {
+    guard isOpen else { return }
+    isOpen = false
+    guard H5Fclose(id) >= 0 else { throw FileError(path: path, object: "", problem: "cannot be closed (disk full?)") }
+  }
+
+  deinit { if isOpen { H5Fclose(id) } }
 
   /// The largest 1-D dataset read: 2^31 values (16 GiB as float64).
   static let maximumElements: hsize_t = 1 << 31
