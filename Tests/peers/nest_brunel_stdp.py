@@ -41,22 +41,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from brian2_benchmarks import spike_stats  # noqa: E402  (numpy only)
 from stdp_common import (BRUNEL, DT_MS, brunel_nu_ext_hz, emit, last_spike_times, median,  # noqa: E402
-                         nest_pending_facilitation, weight_bound_stats)
-
-
-def quiet(nest):
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR  # NEST >= 3.10
-    except AttributeError:
-        nest.set_verbosity("M_ERROR")
+                         nest_pending_facilitation, nest_reset, weight_bound_stats)
 
 
 def build(nest, args):
     p = BRUNEL
-    nest.ResetKernel()
-    quiet(nest)
-    nest.SetKernelStatus({"resolution": DT_MS, "local_num_threads": 1,
-                          "rng_seed": args.seed, "print_time": False})
+    nest_reset(nest, args.seed)
     NE, NI, CE, CI = p["NE"], p["NI"], p["CE"], p["CI"]
     J, D, g = p["J_mV"], p["D_ms"], p["g"]
     params = {"C_m": 1.0, "tau_m": p["tau_m_ms"], "t_ref": p["t_ref_ms"], "E_L": 0.0,

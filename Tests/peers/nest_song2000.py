@@ -43,22 +43,12 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stdp_common import (DT_MS, SONG, emit, last_spike_times, median, nest_pending_facilitation,  # noqa: E402
-                         output_rates, song_weight_stats)
-
-
-def quiet(nest):
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR  # NEST >= 3.10
-    except AttributeError:
-        nest.set_verbosity("M_ERROR")
+                         nest_reset, output_rates, song_weight_stats)
 
 
 def build(nest, args):
     p = SONG
-    nest.ResetKernel()
-    quiet(nest)
-    nest.SetKernelStatus({"resolution": DT_MS, "local_num_threads": 1,
-                          "rng_seed": args.seed, "print_time": False})
+    nest_reset(nest, args.seed)
     g_L = p["g_L_nS"]
     wmax = p["gmax"] * g_L  # nS
     neuron = nest.Create("iaf_cond_exp", 1, params={

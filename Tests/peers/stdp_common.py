@@ -165,3 +165,14 @@ def last_spike_times(senders, times, n):
         last = np.r_[s[1:] != s[:-1], True]
         out[s[last]] = t[last]
     return out
+
+
+def nest_reset(nest, seed):
+    """Fresh NEST kernel for one run: quiet, dt = DT_MS, one thread, the given seed."""
+    nest.ResetKernel()
+    try:
+        nest.verbosity = nest.VerbosityLevel.ERROR  # NEST >= 3.10
+    except AttributeError:
+        nest.set_verbosity("M_ERROR")
+    nest.SetKernelStatus({"resolution": DT_MS, "local_num_threads": 1,
+                          "rng_seed": seed, "print_time": False})

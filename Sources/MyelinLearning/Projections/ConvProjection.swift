@@ -160,29 +160,11 @@ public struct ConvProjection: Sendable, Equatable {
     }
   }
 
-  /// Group g's patches of sample `row`: columns[(c·k + ky)·k + kx][oy·W_out + ox].
-  private func im2col(_ x: [Float], row r: Int, group g: Int, into columns: inout [Float]) {
-    let ho = outHeight, wo = outWidth, k = kernel
-    for cl in 0..<groupIn {
-      let c = g * groupIn + cl
-      for ky in 0..<k {
-        for kx in 0..<k {
-          let base = ((cl * k + ky) * k + kx) * ho * wo
-          for oy in 0..<ho {
-            let iy = oy * stride - padding + ky
-            for ox in 0..<wo {
-              let ix = ox * stride - padding + kx
-              columns[base + oy * wo + ox] = iy >= 0 && iy < height && ix >= 0 && ix < width
-                ? x[((r * inChannels + c) * height + iy) * width + ix] : 0
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /// The adjoint of im2col: adds each column entry back onto the input position it came from.
-  private func col2im(_ columns: [Float], row r: Int, group g: Int, into gx: inout [Float]) {
+  /// Visits every (column entry, input position) pair of group g's im2col matrix for sample
+  /// `row`: column entry [(c·k + ky)·k + kx][oy·W_out + ox] holds input (c, oy·s − p + ky,
+  /// ox·s − p + kx), or zero padding (not visited).
+  @inline(__always)
+  private func forEachPatchEntry(row r: Int, group g: Int, _ body: (_ column: Int, _ input: Int) -> Void) {
     let ho = outHeight, wo = outWidth, k = kernel
     for cl in 0..<groupIn {
       let c = g * groupIn + cl
@@ -195,11 +177,22 @@ public struct ConvProjection: Sendable, Equatable {
             for ox in 0..<wo {
               let ix = ox * stride - padding + kx
               guard ix >= 0, ix < width else { continue }
-              gx[((r * inChannels + c) * height + iy) * width + ix] += columns[base + oy * wo + ox]
+              body(base + oy * wo + ox, ((r * inChannels + c) * height + iy) * width + ix)
             }
           }
         }
       }
     }
+  }
+
+  /// Group g's patches of sample `row` (padding as zeros).
+  private func im2col(_ x: [Float], row r: Int, group g: Int, into columns: inout [Float]) {
+    for i in columns.indices { columns[i] = 0 }
+    forEachPatchEntry(row: r, group: g) { column, input in columns[column] = x[input] }
+  }
+
+  /// The adjoint of im2col: adds each column entry back onto the input position it came from.
+  private func col2im(_ columns: [Float], row r: Int, group g: Int, into gx: inout [Float]) {
+    forEachPatchEntry(row: r, group: g) { column, input in gx[input] += columns[column] }
   }
 }
