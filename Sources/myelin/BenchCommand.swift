@@ -9,7 +9,7 @@ struct BenchCommand {
 
   init(_ words: [String]) throws(CLIError) {
     arguments = try Arguments(
-      words, valued: ["--threads", "--duration", "--repeats", "--spikes"],
+      words, valued: ["--threads", "--duration", "--repeats", "--spikes", "--checkpoint", "--data", "--batch"],
       switches: ["--json", "--help", "--shared-weight", "--plastic"])
   }
 
@@ -34,6 +34,12 @@ struct BenchCommand {
     case "memory": return try memory(threads: threads)
     case "projection":
       return ProjectionBench.run(rows: 256, inputs: 6272, outputs: 2048, threads: threads, json: arguments.flag("--json"))
+    case "layers":
+      guard let path = arguments.string("--checkpoint") else { throw CLIError("bench layers needs --checkpoint FILE") }
+      return try LayerBench.run(checkpoint: path, data: arguments.string("--data"),
+                                batch: try arguments.integer("--batch", in: 1...65_536),
+                                repeats: try arguments.integer("--repeats", in: 1...100) ?? 3,
+                                threads: min(threads, 2), json: arguments.flag("--json"))
     case "trace":
       return try TraceBench.run(
         spikes: try arguments.integer("--spikes", in: 1...2_000_000_000) ?? 10_000_000,
@@ -96,7 +102,7 @@ struct BenchCommand {
     }
   }
 
-  static let workloads = "cuba, coba, brunel, song2000, brunel-stdp, memory, trace, projection"
+  static let workloads = "cuba, coba, brunel, song2000, brunel-stdp, memory, trace, projection, layers"
 
   /// Bytes per static synapse, from the growth of resident memory while building a
   /// network of 100 000 neurons with 10^7 synapses (fixed in-degree 100).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import MyelinCore
+import MyelinLearning
 import MyelinTraces
 
 /// A mistake on the command line: unknown command or option, missing or bad value.
@@ -13,8 +14,8 @@ struct CLIError: Error, CustomStringConvertible {
 enum ExitStatus {
   static func code(for error: any Error) -> Int32 {
     switch error {
-    case is CLIError, is ModelError, is FileError: 2
-    case is Interrupted: 130
+    case is CLIError, is ModelError, is FileError, is DatasetError: 2
+    case is Interrupted, is TrainingInterrupted: 130
     default: 1
     }
   }

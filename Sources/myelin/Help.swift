@@ -12,6 +12,9 @@ enum Help {
       inspect FILE.h5    Summarise a trace file: spikes, rates, ISI CV, Fano factor, run
       plot KIND FILE.h5  Draw a raster, rate, ISI histogram or voltage trace as SVG
       bench WORKLOAD     Time a built-in benchmark (cuba, coba, brunel, memory)
+      train MODEL        Train a deep SNN (csnn) with surrogate gradients
+      eval               Evaluate a training checkpoint: accuracy, firing rates, energy
+      describe MODEL     Print a trainable model's graph and parameter count
 
     OPTIONS:
       -h, --help         Show help (also after a command: myelin run --help)

@@ -19,7 +19,7 @@ struct Myelin {
   static func dispatch(_ words: [String]) throws {
     guard let command = words.first else {
       print(Help.main)
-      throw CLIError("missing command (run, inspect, plot, bench)")
+      throw CLIError("missing command (run, inspect, plot, bench, train, eval, describe)")
     }
     let rest = Array(words.dropFirst())
     switch command {
@@ -27,9 +27,12 @@ struct Myelin {
     case "bench": try BenchCommand(rest).execute()
     case "inspect": try InspectCommand(rest).execute()
     case "plot": try PlotCommand(rest).execute()
+    case "train": try TrainCommand(rest).execute()
+    case "eval": try EvalCommand(rest).execute()
+    case "describe": try DescribeCommand(rest).execute()
     case "-h", "--help", "help": print(Help.main)
     case "--version", "version": print("myelin \(version)")
-    default: throw CLIError("unknown command '\(command)' (commands: run, inspect, plot, bench; see myelin --help)")
+    default: throw CLIError("unknown command '\(command)' (commands: run, inspect, plot, bench, train, eval, describe; see myelin --help)")
     }
   }
 }

@@ -110,6 +110,10 @@ final class PopulationState<S: SimulationScalar>: @unchecked Sendable {
         PoissonSource(size: population.size, perStep: perStep, philox: philox, stream: RandomStream.generator(index)))
     case .spikeGenerator:
       dynamics = .spikeGenerator
+    case .lifNode, .readout, .sum, .input:
+      // Simulation.init refuses layer graphs before any state is built.
+      throw ModelError(field: field + ".model", problem: "\(population.model.name) is a deep-SNN node",
+                       allowed: "run it with the Trainer (myelin train)")
     }
     self.vOffset = vOffset
     self.threshold = S(threshold)

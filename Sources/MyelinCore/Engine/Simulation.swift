@@ -72,6 +72,10 @@ public final class Simulation {
                        allowed: "1...\(SimulationOptions.maximumThreads)")
     }
     try network.validate()
+    guard !network.isLayerGraph else {
+      throw ModelError(field: "populations", problem: "'\(network.name)' is a deep-SNN layer graph",
+                       allowed: "run it with the Trainer (myelin train)")
+    }
     try MemoryEstimate(network: network, options: options).check()
     self.network = network
     self.options = options

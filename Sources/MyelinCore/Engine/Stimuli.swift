@@ -16,7 +16,7 @@ struct CurrentSchedule: Sendable {
     case .iafPscExp(let p): base = p.I_e
     case .iafPscDelta(let p): base = p.I_e
     case .iafCondExp(let p): base = p.I_e
-    case .poissonGenerator, .spikeGenerator: base = 0
+    case .poissonGenerator, .spikeGenerator, .lifNode, .readout, .sum, .input: base = 0
     }
     // Times beyond the longest possible run never arrive; saturate instead of trapping.
     func step(_ t: Double) -> Int64 {

@@ -70,6 +70,7 @@ public struct Network: Sendable, Equatable {
       }
       try validate(projection, field)
     }
+    if isLayerGraph { try validateLayerGraph() }
   }
 
   private func validate(_ projection: Projection, _ field: String) throws(ModelError) {
@@ -83,6 +84,10 @@ public struct Network: Sendable, Equatable {
                        problem: "unknown population '\(projection.target)'", allowed: known)
     }
     let target = populations[t]
+    if projection.kind != .sparse || target.model.isLayerNode || populations[s].model.isLayerNode {
+      guard projection.kind != .sparse else { return }  // validateLayerGraph names the mix
+      return try validateLayer(projection, field, source: populations[s], target: target)
+    }
     guard !target.model.isSource else {
       throw ModelError(field: field + ".target",
                        problem: "'\(target.name)' is a \(target.model.name) and takes no input",

@@ -13,6 +13,16 @@ public enum NeuronModel: Sendable, Equatable {
   case poissonGenerator(rate: Double)
   /// Explicit spike times in ms, one list per neuron.
   case spikeGenerator(spikeTimes: [[Double]])
+  /// Deep-SNN nodes, run by the Trainer over [T × batch] (docs/training.md):
+  /// multi-step LIF, IF or PLIF neurons with SpikingJelly's semantics,
+  case lifNode(LIFNode)
+  /// a non-spiking read-out whose output is its input current (averaged over time by the loss),
+  case readout
+  /// a node whose output is the sum of what its projections deliver, without dynamics
+  /// (pooled spikes, a residual stream, a reshape),
+  case sum
+  /// and the data fed in at every step (an image, or encoded spikes).
+  case input
 
   /// The name used in model files (NEST's name).
   public var name: String {
@@ -22,6 +32,15 @@ public enum NeuronModel: Sendable, Equatable {
     case .iafCondExp: "iaf_cond_exp"
     case .poissonGenerator: "poisson_generator"
     case .spikeGenerator: "spike_generator"
+    case .lifNode(let node):
+      switch node.kind {
+      case .lif: "lif_node"
+      case .integrateAndFire: "if_node"
+      case .plif: "plif_node"
+      }
+    case .readout: "readout"
+    case .sum: "sum"
+    case .input: "input"
     }
   }
 
@@ -29,13 +48,21 @@ public enum NeuronModel: Sendable, Equatable {
     "iaf_psc_exp", "iaf_psc_delta", "iaf_cond_exp", "poisson_generator", "spike_generator",
   ]
 
+  /// Whether the Trainer runs this node (a deep-SNN layer) rather than the Simulation.
+  public var isLayerNode: Bool {
+    switch self {
+    case .lifNode, .readout, .sum, .input: true
+    case .iafPscExp, .iafPscDelta, .iafCondExp, .poissonGenerator, .spikeGenerator: false
+    }
+  }
+
   /// The state variables the model has, which may be given initial values.
   public var stateVariables: [StateVariable] {
     switch self {
     case .iafPscExp: [.V_m, .I_syn_ex, .I_syn_in]
     case .iafPscDelta: [.V_m]
     case .iafCondExp: [.V_m, .g_ex, .g_in]
-    case .poissonGenerator, .spikeGenerator: []
+    case .poissonGenerator, .spikeGenerator, .lifNode, .readout, .sum, .input: []
     }
   }
 
@@ -53,8 +80,8 @@ public enum NeuronModel: Sendable, Equatable {
   var receptorChannels: Int {
     switch self {
     case .iafPscExp, .iafCondExp: 2
-    case .iafPscDelta: 1
-    case .poissonGenerator, .spikeGenerator: 0
+    case .iafPscDelta, .lifNode, .readout, .sum: 1
+    case .poissonGenerator, .spikeGenerator, .input: 0
     }
   }
 
@@ -64,7 +91,7 @@ public enum NeuronModel: Sendable, Equatable {
     case .iafPscExp: "pA"
     case .iafPscDelta: "mV"
     case .iafCondExp: "nS"
-    case .poissonGenerator, .spikeGenerator: "-"
+    case .poissonGenerator, .spikeGenerator, .lifNode, .readout, .sum, .input: "-"
     }
   }
 
@@ -86,6 +113,8 @@ public enum NeuronModel: Sendable, Equatable {
           try Check.positive(t, "\(field).spike_times[\(i)][\(k)]", unit: "ms")
         }
       }
+    case .lifNode(let node): try node.validate(field + ".params")
+    case .readout, .sum, .input: break
     }
   }
 }

@@ -9,6 +9,15 @@ public struct Population: Sendable, Equatable {
   public var initial: [StateVariable: InitialValue]
   /// External drive: currents and Poisson input applied to every neuron.
   public var stimuli: [Stimulus]
+  /// The layout of the neurons, outermost first: [C, H, W] for a feature map, [n] by
+  /// default. Layer projections (conv2d, pool) read it; the product equals `size`.
+  public var shape: [Int]
+
+  /// A deep-SNN node (``NeuronModel/isLayerNode``) with a shape such as [C, H, W].
+  public init(name: String, shape: [Int], model: NeuronModel) {
+    self.init(name: name, size: shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }, model: model)
+    self.shape = shape
+  }
 
   public init(
     name: String, size: Int, model: NeuronModel,
@@ -19,6 +28,7 @@ public struct Population: Sendable, Equatable {
     self.model = model
     self.initial = initial
     self.stimuli = stimuli
+    shape = [size]
   }
 
   /// Largest population: local indices, times channels, must fit the 32-bit synapse index.
@@ -32,6 +42,12 @@ public struct Population: Sendable, Equatable {
     guard size >= 1, size <= Population.maximumSize else {
       throw ModelError(field: field + ".size", problem: "is \(size)",
                        allowed: "1...\(Population.maximumSize) neurons")
+    }
+    guard !shape.isEmpty, shape.allSatisfy({ $0 >= 1 }),
+      shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == size
+    else {
+      throw ModelError(field: field + ".shape", problem: "is \(shape) for \(size) neurons",
+                       allowed: "positive extents whose product is the size")
     }
     try model.validate(field, size: size)
     for (variable, value) in initial.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {

@@ -16,6 +16,19 @@ public struct Projection: Sendable, Equatable {
   public var delay: ValueDistribution
   /// Online learning of the weights (STDP); nil keeps them fixed.
   public var plasticity: Plasticity?
+  /// The connectivity kind: `sparse` (the connector above) or a deep-SNN layer.
+  public var kind: ProjectionKind = .sparse
+  /// Batch normalisation of the projection's output current (dense and conv2d layers):
+  /// per channel (the target's first extent) over T × batch × the other extents.
+  public var batchNorm = false
+
+  /// A deep-SNN layer projection (see ``ProjectionKind``).
+  public init(name: String? = nil, source: String, target: String, kind: ProjectionKind, batchNorm: Bool = false) {
+    self.init(name: name, source: source, target: target, connector: .allToAll(), weight: .constant(0),
+              delay: .constant(0))
+    self.kind = kind
+    self.batchNorm = batchNorm
+  }
 
   public init(
     name: String? = nil, source: String, target: String, connector: Connector,

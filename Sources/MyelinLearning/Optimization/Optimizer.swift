@@ -61,26 +61,40 @@ public struct Optimizer: Sendable, Equatable {
         }
       case .adam(let b1, let b2, let eps), .adamW(let b1, let b2, let eps), .lamb(let b1, let b2, let eps):
         let decoupled = if case .adam = rule { false } else { true }
+        let isLAMB = if case .lamb = rule { true } else { false }
         let c1 = 1 - Float(pow(Double(b1), Double(step))), c2 = 1 - Float(pow(Double(b2), Double(step)))
         var direction = [Float](repeating: 0, count: g.count)
-        for i in g.indices {
-          let d = g[i] + (decoupled ? 0 : wd * parameters[k].values[i])
-          first[k][i] = b1 * first[k][i] + (1 - b1) * d
-          second[k][i] = b2 * second[k][i] + (1 - b2) * d * d
-          direction[i] = (first[k][i] / c1) / ((second[k][i] / c2).squareRoot() + eps)
-        }
-        if case .lamb = rule {
-          for i in g.indices { direction[i] += wd * parameters[k].values[i] }
-          let pNorm = parameters[k].values.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
-          let uNorm = direction.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
-          // As timm's Lamb (always_adapt = False): tensors without weight decay (biases,
-          // BN parameters) take the plain Adam step.
-          let trust = wd > 0 && pNorm > 0 && uNorm > 0 ? Float(pNorm / uNorm) : 1
-          for i in g.indices { parameters[k].values[i] -= lr * trust * direction[i] }
-        } else {
-          for i in g.indices {
-            if decoupled { parameters[k].values[i] -= lr * wd * parameters[k].values[i] }
-            parameters[k].values[i] -= lr * direction[i]
+        g.withUnsafeBufferPointer { gp in
+          parameters[k].values.withUnsafeMutableBufferPointer { p in
+            first[k].withUnsafeMutableBufferPointer { m in
+              second[k].withUnsafeMutableBufferPointer { v in
+                direction.withUnsafeMutableBufferPointer { u in
+                  for i in 0..<gp.count {
+                    let d = gp[i] + (decoupled ? 0 : wd * p[i])
+                    m[i] = b1 * m[i] + (1 - b1) * d
+                    v[i] = b2 * v[i] + (1 - b2) * d * d
+                    u[i] = (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+                  }
+                  if isLAMB {
+                    var pNorm = 0.0, uNorm = 0.0
+                    for i in 0..<gp.count {
+                      u[i] += wd * p[i]
+                      pNorm += Double(p[i]) * Double(p[i])
+                      uNorm += Double(u[i]) * Double(u[i])
+                    }
+                    // As timm's Lamb (always_adapt = False): tensors without weight decay (biases,
+                    // BN parameters) take the plain Adam step.
+                    let trust = wd > 0 && pNorm > 0 && uNorm > 0 ? Float(pNorm.squareRoot() / uNorm.squareRoot()) : 1
+                    for i in 0..<gp.count { p[i] -= lr * trust * u[i] }
+                  } else {
+                    for i in 0..<gp.count {
+                      if decoupled { p[i] -= lr * wd * p[i] }
+                      p[i] -= lr * u[i]
+                    }
+                  }
+                }
+              }
+            }
           }
         }
       }

@@ -34,28 +34,49 @@ public struct BatchNorm: Sendable, Equatable {
   /// Training forward: normalises with the batch statistics and updates the running ones.
   public mutating func train(_ x: [Float], rows m: Int, spatial s: Int) -> (output: [Float], record: Record) {
     precondition(x.count == m * channels * s, "BatchNorm.train: input has \(x.count) values, not rows × C × spatial")
-    let n = m * s
+    let n = m * s, channels = channels
     var y = [Float](repeating: 0, count: x.count), xhat = y
     var inverse = [Float](repeating: 0, count: channels)
-    for c in 0..<channels {
-      var sum = 0.0, squares = 0.0
-      for r in 0..<m { for p in 0..<s { let v = Double(x[(r * channels + c) * s + p]); sum += v; squares += v * v } }
-      let mean = sum / Double(max(n, 1))
-      let variance = max(squares / Double(max(n, 1)) - mean * mean, 0)
-      let inv = Float(1 / (variance + Double(epsilon)).squareRoot())
-      inverse[c] = inv
-      for r in 0..<m {
-        for p in 0..<s {
-          let i = (r * channels + c) * s + p
-          xhat[i] = (x[i] - Float(mean)) * inv
-          y[i] = gamma[c] * xhat[i] + beta[c]
+    var means = [Double](repeating: 0, count: channels), variances = means
+    x.withUnsafeBufferPointer { xp in
+      y.withUnsafeMutableBufferPointer { yp in
+        xhat.withUnsafeMutableBufferPointer { hp in
+          for c in 0..<channels {
+            // Sums per row in float (short runs), accumulated over rows in double.
+            var sum = 0.0, squares = 0.0
+            for r in 0..<m {
+              let row = xp.baseAddress! + (r * channels + c) * s
+              var rs: Float = 0, rq: Float = 0
+              for p in 0..<s { rs += row[p]; rq += row[p] * row[p] }
+              sum += Double(rs)
+              squares += Double(rq)
+            }
+            let mean = sum / Double(max(n, 1))
+            let variance = max(squares / Double(max(n, 1)) - mean * mean, 0)
+            means[c] = mean
+            variances[c] = variance
+            let inv = Float(1 / (variance + Double(epsilon)).squareRoot())
+            inverse[c] = inv
+            let mu = Float(mean), gc = gamma[c], bc = beta[c]
+            for r in 0..<m {
+              let o = (r * channels + c) * s
+              for p in 0..<s {
+                let h = (xp[o + p] - mu) * inv
+                hp[o + p] = h
+                yp[o + p] = gc * h + bc
+              }
+            }
+          }
         }
       }
-      // An empty batch has no statistics to learn from.
-      guard n > 0 else { continue }
-      let unbiased = n > 1 ? variance * Double(n) / Double(n - 1) : variance
-      runningMean[c] = (1 - momentum) * runningMean[c] + momentum * Float(mean)
-      runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * Float(unbiased)
+    }
+    // An empty batch has no statistics to learn from.
+    if n > 0 {
+      for c in 0..<channels {
+        let unbiased = n > 1 ? variances[c] * Double(n) / Double(n - 1) : variances[c]
+        runningMean[c] = (1 - momentum) * runningMean[c] + momentum * Float(means[c])
+        runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * Float(unbiased)
+      }
     }
     return (y, Record(normalized: xhat, inverseStd: inverse))
   }
@@ -64,10 +85,14 @@ public struct BatchNorm: Sendable, Equatable {
   public func evaluate(_ x: [Float], rows m: Int, spatial s: Int) -> [Float] {
     precondition(x.count == m * channels * s, "BatchNorm.evaluate: input has \(x.count) values, not rows × C × spatial")
     var y = x
-    for c in 0..<channels {
-      let scale = gamma[c] / (runningVariance[c] + epsilon).squareRoot()
-      let shift = beta[c] - runningMean[c] * scale
-      for r in 0..<m { for p in 0..<s { let i = (r * channels + c) * s + p; y[i] = x[i] * scale + shift } }
+    let (scale, shift) = affine
+    y.withUnsafeMutableBufferPointer { yp in
+      for r in 0..<m {
+        for c in 0..<channels {
+          let row = yp.baseAddress! + (r * channels + c) * s
+          for p in 0..<s { row[p] = row[p] * scale[c] + shift[c] }
+        }
+      }
     }
     return y
   }
@@ -76,25 +101,29 @@ public struct BatchNorm: Sendable, Equatable {
   public func backward(_ record: Record, gradient gy: [Float], rows m: Int, spatial s: Int)
     -> (input: [Float], gamma: [Float], beta: [Float])
   {
-    let n = Float(m * s)
+    let n = Float(m * s), channels = channels
     var gx = [Float](repeating: 0, count: gy.count)
     var gGamma = [Float](repeating: 0, count: channels), gBeta = gGamma
-    for c in 0..<channels {
-      var sumG = 0.0, sumGX = 0.0
-      for r in 0..<m {
-        for p in 0..<s {
-          let i = (r * channels + c) * s + p
-          sumG += Double(gy[i])
-          sumGX += Double(gy[i] * record.normalized[i])
-        }
-      }
-      gBeta[c] = Float(sumG)
-      gGamma[c] = Float(sumGX)
-      let k = gamma[c] * record.inverseStd[c] / n
-      for r in 0..<m {
-        for p in 0..<s {
-          let i = (r * channels + c) * s + p
-          gx[i] = k * (n * gy[i] - Float(sumG) - record.normalized[i] * Float(sumGX))
+    gy.withUnsafeBufferPointer { gp in
+      record.normalized.withUnsafeBufferPointer { hp in
+        gx.withUnsafeMutableBufferPointer { out in
+          for c in 0..<channels {
+            var sumG = 0.0, sumGX = 0.0
+            for r in 0..<m {
+              let o = (r * channels + c) * s
+              var rg: Float = 0, rgx: Float = 0
+              for p in 0..<s { rg += gp[o + p]; rgx += gp[o + p] * hp[o + p] }
+              sumG += Double(rg)
+              sumGX += Double(rgx)
+            }
+            gBeta[c] = Float(sumG)
+            gGamma[c] = Float(sumGX)
+            let k = gamma[c] * record.inverseStd[c] / n, fg = Float(sumG), fgx = Float(sumGX)
+            for r in 0..<m {
+              let o = (r * channels + c) * s
+              for p in 0..<s { out[o + p] = k * (n * gp[o + p] - fg - hp[o + p] * fgx) }
+            }
+          }
         }
       }
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import COpenBLAS
+import Dispatch
 import Foundation
 import MyelinCore
 
@@ -56,26 +57,44 @@ public struct ConvProjection: Sendable, Equatable {
   public var inputSize: Int { inChannels * height * width }
   public var outputSize: Int { outChannels * outHeight * outWidth }
 
-  /// Output [rows, C_out, H_out, W_out] for input [rows, C_in, H, W].
-  public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto) -> [Float] {
+  /// Output [rows, C_out, H_out, W_out] for input [rows, C_in, H, W]. With 2 threads each
+  /// takes half of the rows (disjoint outputs: the values do not depend on the threads).
+  public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1) -> [Float] {
     precondition(x.count == m * inputSize, "ConvProjection.forward: input has \(x.count) values, not rows × C·H·W")
     let area = outHeight * outWidth
     var y = [Float](repeating: 0, count: m * outputSize)
-    for r in 0..<m { for o in 0..<outChannels { for p in 0..<area { y[(r * outChannels + o) * area + p] = bias[o] } } }
     guard m > 0 else { return y }
-    switch DenseProjection.resolve(mode, input: x) {
-    case .event, .auto:
-      scatter(x, rows: m) { o, weightIndex, r, position, v in y[(r * outChannels + o) * area + position] += v * weight[weightIndex] }
-    case .dense:
-      var columns = [Float](repeating: 0, count: patch * area)
-      for r in 0..<m {
-        for g in 0..<groups {
-          im2col(x, row: r, group: g, into: &columns)
-          weight.withUnsafeBufferPointer { w in
-            y.withUnsafeMutableBufferPointer { out in
-              cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(groupOut), Int32(area), Int32(patch), 1,
-                          w.baseAddress! + g * groupOut * patch, Int32(patch), columns, Int32(area), 1,
-                          out.baseAddress! + (r * outChannels + g * groupOut) * area, Int32(area))
+    let event = DenseProjection.resolve(mode, input: x) != .dense
+    let transposed = event ? transposedWeight : []
+    x.withUnsafeBufferPointer { xb in
+      y.withUnsafeMutableBufferPointer { yb in
+        weight.withUnsafeBufferPointer { wb in
+          transposed.withUnsafeBufferPointer { tb in
+            nonisolated(unsafe) let (xp, yp, wp, tp) = (xb.baseAddress!, yb.baseAddress!, wb.baseAddress!, tb.baseAddress)
+            RowHalves.run(m, threads: threads) { _, rows in
+              var scratch = [Float](repeating: 0, count: event ? area * outChannels : patch * area)
+              scratch.withUnsafeMutableBufferPointer { sb in
+                let buffer = sb.baseAddress!
+                for r in rows {
+                  let out = yp + r * outputSize
+                  if event {
+                    scatterRow(xp, row: r, weights: tp!, into: buffer)
+                    // Channels-last scratch → [C_out, area], plus the bias.
+                    for o in 0..<outChannels {
+                      let b = bias[o]
+                      for q in 0..<area { out[o * area + q] = buffer[q * outChannels + o] + b }
+                    }
+                  } else {
+                    for o in 0..<outChannels { (out + o * area).update(repeating: bias[o], count: area) }
+                    for g in 0..<groups {
+                      im2col(xp, row: r, group: g, into: buffer)
+                      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(groupOut), Int32(area), Int32(patch), 1,
+                                  wp + g * groupOut * patch, Int32(patch), buffer, Int32(area), 1,
+                                  out + g * groupOut * area, Int32(area))
+                    }
+                  }
+                }
+              }
             }
           }
         }
@@ -84,73 +103,59 @@ public struct ConvProjection: Sendable, Equatable {
     return y
   }
 
-  /// Gradients for the input, weights and biases from dL/dY. The event path accumulates
-  /// dL/dW only from input positions that were non-zero; dL/dX is col2im of Wᵀ·dL/dY.
-  public func backward(_ x: [Float], gradient gy: [Float], rows m: Int, mode: ForwardMode = .auto)
+  /// Gradients for the input (unless `needInput` is false: then empty), weights and biases
+  /// from dL/dY. The event path accumulates dL/dW only from input positions that were
+  /// non-zero; dL/dX is col2im of Wᵀ·dL/dY. Weight gradients are summed over the two
+  /// halves of the rows separately and then added, whatever the thread count.
+  public func backward(_ x: [Float], gradient gy: [Float], rows m: Int, mode: ForwardMode = .auto,
+                       threads: Int = 1, needInput: Bool = true)
     -> (input: [Float], weight: [Float], bias: [Float])
   {
     precondition(x.count == m * inputSize && gy.count == m * outputSize, "ConvProjection.backward: shapes do not match")
     let area = outHeight * outWidth
-    var gx = [Float](repeating: 0, count: m * inputSize)
-    var gw = [Float](repeating: 0, count: weight.count)
+    var gx = [Float](repeating: 0, count: needInput ? m * inputSize : 0)
+    var partial0 = [Float](repeating: 0, count: weight.count), partial1 = partial0
     var gb = [Float](repeating: 0, count: outChannels)
-    guard m > 0 else { return (gx, gw, gb) }
-    for r in 0..<m { for o in 0..<outChannels { for p in 0..<area { gb[o] += gy[(r * outChannels + o) * area + p] } } }
+    guard m > 0 else { return (gx, partial0, gb) }
+    gy.withUnsafeBufferPointer { g in
+      for r in 0..<m { for o in 0..<outChannels { let row = g.baseAddress! + (r * outChannels + o) * area; for p in 0..<area { gb[o] += row[p] } } }
+    }
     let event = DenseProjection.resolve(mode, input: x) != .dense
-    var columns = [Float](repeating: 0, count: patch * area)
-    for r in 0..<m {
-      for g in 0..<groups {
-        let outBase = (r * outChannels + g * groupOut) * area
-        // dL/dcolumns = W_gᵀ · dL/dY_g, folded back into dL/dX.
-        weight.withUnsafeBufferPointer { w in
-          gy.withUnsafeBufferPointer { grad in
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(patch), Int32(area), Int32(groupOut), 1,
-                        w.baseAddress! + g * groupOut * patch, Int32(patch), grad.baseAddress! + outBase, Int32(area), 0,
-                        &columns, Int32(area))
-          }
-        }
-        col2im(columns, row: r, group: g, into: &gx)
-        if !event {
-          // dL/dW_g += dL/dY_g · columnsᵀ.
-          im2col(x, row: r, group: g, into: &columns)
-          gy.withUnsafeBufferPointer { grad in
-            gw.withUnsafeMutableBufferPointer { out in
-              cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(groupOut), Int32(patch), Int32(area), 1,
-                          grad.baseAddress! + outBase, Int32(area), columns, Int32(area), 1,
-                          out.baseAddress! + g * groupOut * patch, Int32(patch))
-            }
-          }
-        }
-      }
-    }
-    if event {
-      scatter(x, rows: m) { o, weightIndex, r, position, v in gw[weightIndex] += v * gy[(r * outChannels + o) * area + position] }
-    }
-    return (gx, gw, gb)
-  }
-
-  /// For every non-zero input value, every (output channel, weight, output position) it
-  /// reaches: a spike at (c, y, x) meets tap (ky, kx) at output (y + p − ky)/s, (x + p − kx)/s
-  /// when those are whole and in range.
-  @inline(__always)
-  private func scatter(_ x: [Float], rows m: Int, _ body: (_ o: Int, _ weight: Int, _ row: Int, _ position: Int, _ v: Float) -> Void) {
-    let ho = outHeight, wo = outWidth, k = kernel
-    for r in 0..<m {
-      for c in 0..<inChannels {
-        let g = c / groupIn, cl = c % groupIn
-        for iy in 0..<height {
-          for ix in 0..<width {
-            let v = x[((r * inChannels + c) * height + iy) * width + ix]
-            guard v != 0 else { continue }
-            for ky in 0..<k {
-              let ny = iy + padding - ky
-              guard ny >= 0, ny % stride == 0, ny / stride < ho else { continue }
-              for kx in 0..<k {
-                let nx = ix + padding - kx
-                guard nx >= 0, nx % stride == 0, nx / stride < wo else { continue }
-                let position = (ny / stride) * wo + nx / stride
-                for o in (g * groupOut)..<((g + 1) * groupOut) {
-                  body(o, ((o * groupIn + cl) * k + ky) * k + kx, r, position, v)
+    x.withUnsafeBufferPointer { xb in
+      gy.withUnsafeBufferPointer { gb in
+        gx.withUnsafeMutableBufferPointer { gxb in
+          weight.withUnsafeBufferPointer { wb in
+            partial0.withUnsafeMutableBufferPointer { p0 in
+              partial1.withUnsafeMutableBufferPointer { p1 in
+                nonisolated(unsafe) let (xp, gp, gxp, wp) = (xb.baseAddress!, gb.baseAddress!, needInput ? gxb.baseAddress : nil, wb.baseAddress!)
+                nonisolated(unsafe) let parts = [p0.baseAddress!, p1.baseAddress!]
+                RowHalves.run(m, threads: threads) { half, rows in
+                  var columns = [Float](repeating: 0, count: patch * area)
+                  var channelsLast = [Float](repeating: 0, count: event ? area * outChannels : 0)
+                  channelsLast.withUnsafeMutableBufferPointer { tb in
+                  columns.withUnsafeMutableBufferPointer { cb in
+                    let buffer = cb.baseAddress!
+                    let gyT = event ? tb.baseAddress : nil
+                    for r in rows {
+                      for g in 0..<groups {
+                        let outBase = (r * outChannels + g * groupOut) * area
+                        if let gxp {
+                          // dL/dcolumns = W_gᵀ · dL/dY_g, folded back into dL/dX.
+                          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(patch), Int32(area), Int32(groupOut), 1,
+                                      wp + g * groupOut * patch, Int32(patch), gp + outBase, Int32(area), 0, buffer, Int32(area))
+                          col2im(buffer, row: r, group: g, into: gxp)
+                        }
+                        if !event {
+                          // dL/dW_g += dL/dY_g · columnsᵀ.
+                          im2col(xp, row: r, group: g, into: buffer)
+                          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(groupOut), Int32(patch), Int32(area), 1,
+                                      gp + outBase, Int32(area), buffer, Int32(area), 1, parts[half] + g * groupOut * patch, Int32(patch))
+                        }
+                      }
+                      if event, let gyT { gatherWeightGradient(xp, gradient: gp, row: r, scratch: gyT, into: parts[half]) }
+                    }
+                  }
+                  }
                 }
               }
             }
@@ -158,26 +163,85 @@ public struct ConvProjection: Sendable, Equatable {
         }
       }
     }
+    var gw = partial0
+    for i in gw.indices { gw[i] += partial1[i] }
+    // The event path summed into the [C_in/groups, k, k, C_out] layout.
+    return (gx, event ? untransposed(gw) : gw, gb)
   }
 
-  /// Visits every (column entry, input position) pair of group g's im2col matrix for sample
-  /// `row`: column entry [(c·k + ky)·k + kx][oy·W_out + ox] holds input (c, oy·s − p + ky,
-  /// ox·s − p + kx), or zero padding (not visited).
+  /// Weights as [C_in/groups, k, k, C_out]: a spike's taps reach contiguous output channels.
+  var transposedWeight: [Float] {
+    let kk = kernel * kernel
+    var t = [Float](repeating: 0, count: weight.count)
+    for o in 0..<outChannels { for j in 0..<(groupIn * kk) { t[j * outChannels + o] = weight[o * groupIn * kk + j] } }
+    return t
+  }
+
+  /// Event forward of one row: every non-zero input adds its taps, for every output channel
+  /// of its group, into `out` laid out channels-last [area, C_out].
+  private func scatterRow(_ x: UnsafePointer<Float>, row r: Int, weights t: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+    let ho = outHeight, wo = outWidth, k = kernel, co = outChannels, go = groupOut
+    out.update(repeating: 0, count: ho * wo * co)
+    forEachActiveTap(x, row: r) { v, c, cl, ky, kx, position in
+      let g = c / groupIn
+      let w = t + ((cl * k + ky) * k + kx) * co + g * go
+      let y = out + position * co + g * go
+      if v == 1 {
+        for o in 0..<go { y[o] += w[o] }
+      } else {
+        for o in 0..<go { y[o] += v * w[o] }
+      }
+    }
+  }
+
+  /// Event weight gradient of one row, in the transposed layout [C_in/groups, k, k, C_out]:
+  /// dL/dW[cl, ky, kx, o] += v · dL/dY[o, position] for every non-zero input v and tap. The
+  /// row's dL/dY is first laid out channels-last, so both sides of the update are contiguous.
+  private func gatherWeightGradient(_ x: UnsafePointer<Float>, gradient gy: UnsafePointer<Float>, row r: Int,
+                                    scratch gyT: UnsafeMutablePointer<Float>, into gw: UnsafeMutablePointer<Float>) {
+    let area = outHeight * outWidth, k = kernel, co = outChannels, go = groupOut
+    let g0 = gy + r * outputSize
+    for o in 0..<co { for q in 0..<area { gyT[q * co + o] = g0[o * area + q] } }
+    forEachActiveTap(x, row: r) { v, c, cl, ky, kx, position in
+      let g = c / groupIn
+      let w = gw + ((cl * k + ky) * k + kx) * co + g * go
+      let d = gyT + position * co + g * go
+      if v == 1 {
+        for o in 0..<go { w[o] += d[o] }
+      } else {
+        for o in 0..<go { w[o] += v * d[o] }
+      }
+    }
+  }
+
+  /// The inverse of ``transposedWeight``: [C_in/groups, k, k, C_out] back to [C_out, C_in/groups, k, k].
+  private func untransposed(_ t: [Float]) -> [Float] {
+    let kk = kernel * kernel
+    var w = [Float](repeating: 0, count: t.count)
+    for o in 0..<outChannels { for j in 0..<(groupIn * kk) { w[o * groupIn * kk + j] = t[j * outChannels + o] } }
+    return w
+  }
+
+  /// For every non-zero input of row r and every kernel tap it meets: a spike at (c, y, x)
+  /// meets tap (ky, kx) at output ((y + p − ky)/s, (x + p − kx)/s) when those are whole and in range.
   @inline(__always)
-  private func forEachPatchEntry(row r: Int, group g: Int, _ body: (_ column: Int, _ input: Int) -> Void) {
+  private func forEachActiveTap(_ x: UnsafePointer<Float>, row r: Int,
+                                _ body: (_ v: Float, _ c: Int, _ cl: Int, _ ky: Int, _ kx: Int, _ position: Int) -> Void) {
     let ho = outHeight, wo = outWidth, k = kernel
-    for cl in 0..<groupIn {
-      let c = g * groupIn + cl
-      for ky in 0..<k {
-        for kx in 0..<k {
-          let base = ((cl * k + ky) * k + kx) * ho * wo
-          for oy in 0..<ho {
-            let iy = oy * stride - padding + ky
-            guard iy >= 0, iy < height else { continue }
-            for ox in 0..<wo {
-              let ix = ox * stride - padding + kx
-              guard ix >= 0, ix < width else { continue }
-              body(base + oy * wo + ox, ((r * inChannels + c) * height + iy) * width + ix)
+    for c in 0..<inChannels {
+      let cl = c % groupIn
+      let plane = x + (r * inChannels + c) * height * width
+      for iy in 0..<height {
+        for ix in 0..<width {
+          let v = plane[iy * width + ix]
+          guard v != 0 else { continue }
+          for ky in 0..<k {
+            let ny = iy + padding - ky
+            guard ny >= 0, ny % stride == 0, ny / stride < ho else { continue }
+            for kx in 0..<k {
+              let nx = ix + padding - kx
+              guard nx >= 0, nx % stride == 0, nx / stride < wo else { continue }
+              body(v, c, cl, ky, kx, (ny / stride) * wo + nx / stride)
             }
           }
         }
@@ -185,14 +249,55 @@ public struct ConvProjection: Sendable, Equatable {
     }
   }
 
+  /// The valid output columns [lo, hi) of a kernel tap offset kx (input ix = ox·s − p + kx).
+  @inline(__always)
+  private func validRange(_ kx: Int, extent: Int, outputs: Int) -> (Int, Int) {
+    // ox·s ≥ p − kx and ox·s ≤ extent − 1 + p − kx.
+    let a = padding - kx
+    let lo = a <= 0 ? 0 : (a + stride - 1) / stride
+    let b = extent - 1 + padding - kx
+    let hi = b < 0 ? 0 : min(b / stride + 1, outputs)
+    return (lo, max(lo, hi))
+  }
+
+  /// Runs `body(column, input, count, inputStride)` for every run of group g's im2col
+  /// matrix of sample `row`: column entries [(c·k + ky)·k + kx][oy·W_out + ox] for ox in
+  /// a run hold inputs (c, oy·s − p + ky, ox·s − p + kx), each `stride` apart. Zero
+  /// padding is not visited.
+  @inline(__always)
+  private func forEachPatchRun(row r: Int, group g: Int, _ body: (_ column: Int, _ input: Int, _ count: Int) -> Void) {
+    let ho = outHeight, wo = outWidth, k = kernel
+    for cl in 0..<groupIn {
+      let c = g * groupIn + cl
+      for ky in 0..<k {
+        let (oy0, oy1) = validRange(ky, extent: height, outputs: ho)
+        for kx in 0..<k {
+          let (ox0, ox1) = validRange(kx, extent: width, outputs: wo)
+          guard ox0 < ox1 else { continue }
+          let base = ((cl * k + ky) * k + kx) * ho * wo
+          for oy in oy0..<oy1 {
+            let iy = oy * stride - padding + ky
+            body(base + oy * wo + ox0, ((r * inChannels + c) * height + iy) * width + ox0 * stride - padding + kx, ox1 - ox0)
+          }
+        }
+      }
+    }
+  }
+
   /// Group g's patches of sample `row` (padding as zeros).
-  private func im2col(_ x: [Float], row r: Int, group g: Int, into columns: inout [Float]) {
-    for i in columns.indices { columns[i] = 0 }
-    forEachPatchEntry(row: r, group: g) { column, input in columns[column] = x[input] }
+  private func im2col(_ x: UnsafePointer<Float>, row r: Int, group g: Int, into columns: UnsafeMutablePointer<Float>) {
+    columns.update(repeating: 0, count: patch * outHeight * outWidth)
+    let s = stride
+    forEachPatchRun(row: r, group: g) { column, input, count in
+      for q in 0..<count { columns[column + q] = x[input + q * s] }
+    }
   }
 
   /// The adjoint of im2col: adds each column entry back onto the input position it came from.
-  private func col2im(_ columns: [Float], row r: Int, group g: Int, into gx: inout [Float]) {
-    forEachPatchEntry(row: r, group: g) { column, input in gx[input] += columns[column] }
+  private func col2im(_ columns: UnsafePointer<Float>, row r: Int, group g: Int, into gx: UnsafeMutablePointer<Float>) {
+    let s = stride
+    forEachPatchRun(row: r, group: g) { column, input, count in
+      for q in 0..<count { gx[input + q * s] += columns[column + q] }
+    }
   }
 }

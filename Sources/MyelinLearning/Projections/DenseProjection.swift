@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import COpenBLAS
+import Dispatch
 import Foundation
 import MyelinCore
 
@@ -123,8 +124,19 @@ public struct DenseProjection: Sendable, Equatable {
         }
       }
     case .dense:
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(outputs), Int32(inputs), 1, x,
-                  Int32(inputs), weight, Int32(outputs), 1, &y, Int32(outputs))
+      x.withUnsafeBufferPointer { xb in
+        weight.withUnsafeBufferPointer { wb in
+          y.withUnsafeMutableBufferPointer { yb in
+            nonisolated(unsafe) let (xp, wp, yp) = (xb.baseAddress!, wb.baseAddress!, yb.baseAddress!)
+            let (n, k) = (outputs, inputs)
+            RowHalves.run(m, threads: threads) { _, rows in
+              guard !rows.isEmpty else { return }
+              cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(n), Int32(k), 1,
+                          xp + rows.lowerBound * k, Int32(k), wp, Int32(n), 1, yp + rows.lowerBound * n, Int32(n))
+            }
+          }
+        }
+      }
     }
     return y
   }
@@ -141,8 +153,19 @@ public struct DenseProjection: Sendable, Equatable {
     guard m > 0, inputs > 0, outputs > 0 else { return (gx, gw, gb) }
     for r in 0..<m { for o in 0..<outputs { gb[o] += gy[r * outputs + o] } }
     // dL/dX = dL/dY · Wᵀ is dense whatever the input.
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(inputs), Int32(outputs), 1, gy,
-                Int32(outputs), weight, Int32(outputs), 0, &gx, Int32(inputs))
+    gy.withUnsafeBufferPointer { gb in
+      weight.withUnsafeBufferPointer { wb in
+        gx.withUnsafeMutableBufferPointer { xb in
+          nonisolated(unsafe) let (gp, wp, xp) = (gb.baseAddress!, wb.baseAddress!, xb.baseAddress!)
+          let (n, k) = (outputs, inputs)
+          RowHalves.run(m, threads: threads) { _, rows in
+            guard !rows.isEmpty else { return }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(k), Int32(n), 1,
+                        gp + rows.lowerBound * n, Int32(n), wp, Int32(n), 0, xp + rows.lowerBound * k, Int32(k))
+          }
+        }
+      }
+    }
     switch Self.resolve(mode, input: x) {
     case .event, .auto:
       let active = Self.activeRows(x, rows: m, inputs: inputs)
@@ -162,9 +185,48 @@ public struct DenseProjection: Sendable, Equatable {
         }
       }
     case .dense:
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(inputs), Int32(outputs), Int32(m), 1, x,
-                  Int32(inputs), gy, Int32(outputs), 0, &gw, Int32(outputs))
+      // dL/dW = Xᵀ · dL/dY, summed per half of the rows, then added.
+      var other = [Float](repeating: 0, count: inputs * outputs)
+      x.withUnsafeBufferPointer { xb in
+        gy.withUnsafeBufferPointer { gb in
+          gw.withUnsafeMutableBufferPointer { w0 in
+            other.withUnsafeMutableBufferPointer { w1 in
+              nonisolated(unsafe) let (xp, gp, parts) = (xb.baseAddress!, gb.baseAddress!, [w0.baseAddress!, w1.baseAddress!])
+              let (n, k) = (outputs, inputs)
+              RowHalves.run(m, threads: threads) { half, rows in
+                guard !rows.isEmpty else { return }
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(n), Int32(rows.count), 1,
+                            xp + rows.lowerBound * k, Int32(k), gp + rows.lowerBound * n, Int32(n), 0, parts[half], Int32(n))
+              }
+            }
+          }
+        }
+      }
+      for i in gw.indices { gw[i] += other[i] }
     }
     return (gx, gw, gb)
+  }
+}
+
+/// OpenBLAS's own thread pool. Its `sgemm` does not give the same bits with 1 and 2
+/// threads (measured: `TrainerTests.openBLASThreadsDoNotChangeTheBits` fails without the
+/// row halves below), so Myelin keeps it at 1 thread and splits the work itself.
+public enum BLASThreads {
+  public static func set(_ n: Int) { openblas_set_num_threads(Int32(max(n, 1))) }
+}
+
+/// Rows [0, m) in two fixed halves, whatever the thread count: with 2 threads each half
+/// runs on its own thread. Bodies write disjoint rows, or sum into a partial of their own
+/// half that the caller adds afterwards, so every value is computed in the same order on
+/// 1 and 2 threads. OpenBLAS runs single-threaded inside.
+enum RowHalves {
+  static func run(_ m: Int, threads: Int, _ body: @Sendable (_ half: Int, _ rows: Range<Int>) -> Void) {
+    BLASThreads.set(1)
+    let halves = [0..<(m / 2), (m / 2)..<m]
+    guard threads > 1, m > 1 else {
+      for (k, rows) in halves.enumerated() { body(k, rows) }
+      return
+    }
+    DispatchQueue.concurrentPerform(iterations: 2) { k in body(k, halves[k]) }
   }
 }

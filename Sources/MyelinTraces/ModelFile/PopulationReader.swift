@@ -144,6 +144,6 @@ func weightQuantity(_ model: NeuronModel) -> Quantity {
   case .iafPscExp: .current
   case .iafPscDelta: .voltage
   case .iafCondExp: .conductance
-  case .poissonGenerator, .spikeGenerator: .dimensionless
+  case .poissonGenerator, .spikeGenerator, .lifNode, .readout, .sum, .input: .dimensionless
   }
 }

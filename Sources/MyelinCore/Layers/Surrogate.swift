@@ -26,7 +26,7 @@ public enum Surrogate: Sendable, Equatable {
     }
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public func derivative(_ x: Float) -> Float {
     switch self {
     case .sigmoid(let a):
@@ -37,6 +37,16 @@ public enum Surrogate: Sendable, Equatable {
       return a / 2 / (1 + u * u)
     case .triangle(let a):
       return max(0, a - a * a * abs(x))
+    }
+  }
+
+  func validate(_ field: String) throws(ModelError) {
+    let alpha: Float
+    switch self {
+    case .sigmoid(let a), .atan(let a), .triangle(let a): alpha = a
+    }
+    guard alpha.isFinite, alpha > 0 else {
+      throw ModelError(field: field + ".alpha", problem: "is \(alpha)", allowed: "finite α > 0")
     }
   }
 }

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+import MyelinCore
+
+/// The Trainer's state for one layer projection: its kernel (weights, or none), and its
+/// BatchNorm. Rows are T × batch; each row holds one sample's values at one step.
+struct LayerKernel: Sendable {
+  enum Operation: Sendable {
+    case dense(DenseProjection)
+    case conv(ConvProjection)
+    case pool(Pooling)
+    /// identity and flatten: the source's values, unchanged.
+    case copy
+  }
+
+  var operation: Operation
+  var batchNorm: BatchNorm?
+  /// Whether the bias is a parameter (else it stays zero).
+  let hasBias: Bool
+  /// BN layout: channels × spatial = the target's size.
+  let spatial: Int
+
+  init(_ projection: Projection, index: Int, source: Population, target: Population, seed: UInt64) throws(ModelError) {
+    let stream = UInt32(truncatingIfNeeded: index)
+    switch projection.kind {
+    case .sparse:
+      throw ModelError(field: "projections[\(index)].kind", problem: "is sparse", allowed: "a layer kind")
+    case .dense(let bias):
+      var p = DenseProjection(inputs: source.size, outputs: target.size, seed: seed, stream: stream)
+      if !bias { p.bias = Array(repeating: 0, count: p.outputs) }
+      operation = .dense(p)
+      hasBias = bias
+    case .conv2d(let g):
+      var p = try ConvProjection(
+        inChannels: source.shape[0], outChannels: target.shape[0], kernel: g.kernel, stride: g.stride,
+        padding: g.padding, groups: g.groups, height: source.shape[1], width: source.shape[2], seed: seed, stream: stream)
+      if !g.bias { p.bias = Array(repeating: 0, count: p.outChannels) }
+      operation = .conv(p)
+      hasBias = g.bias
+    case .pool(let g):
+      operation = .pool(try Pooling(g.kind == .max ? .max : .average, kernel: g.kernel, stride: g.stride,
+                                    channels: source.shape[0], height: source.shape[1], width: source.shape[2]))
+      hasBias = false
+    case .identity, .flatten:
+      operation = .copy
+      hasBias = false
+    }
+    let channels = target.shape[0]
+    spatial = target.size / channels
+    batchNorm = projection.batchNorm ? BatchNorm(channels: channels) : nil
+  }
+
+  /// What the backward pass needs from a training forward pass.
+  struct Record: Sendable {
+    var chosen: [Int] = []
+    var batchNorm: BatchNorm.Record?
+    /// The path a weighted projection took (nil for pool and copy, which have one path).
+    var mode: ForwardMode?
+  }
+
+  /// The projection's output current for `x` [rows, source size]. When the source repeats
+  /// the same values at every step (`repeats` = T, a directly encoded image), the kernel runs
+  /// on the first step's rows only and its output is repeated: the same values, T times
+  /// less work. BatchNorm still sees all rows.
+  mutating func forward(_ x: [Float], rows m: Int, repeats: Int = 1, mode: ForwardMode, training: Bool, threads: Int)
+    -> (output: [Float], record: Record)
+  {
+    var record = Record()
+    var y: [Float]
+    let rows = m / repeats
+    let xs = repeats > 1 ? Array(x[0..<(rows * (x.count / max(m, 1)))]) : x
+    switch operation {
+    case .dense(let p):
+      record.mode = DenseProjection.resolve(mode, input: xs)
+      y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads)
+    case .conv(let p):
+      record.mode = DenseProjection.resolve(mode, input: xs)
+      y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads)
+    case .pool(let p):
+      (y, record.chosen) = p.forward(xs, rows: rows)
+    case .copy:
+      y = xs
+    }
+    if repeats > 1 {
+      let once = y
+      y = [Float](unsafeUninitializedCapacity: once.count * repeats) { buffer, count in
+        once.withUnsafeBufferPointer { src in
+          for k in 0..<repeats { (buffer.baseAddress! + k * once.count).initialize(from: src.baseAddress!, count: once.count) }
+        }
+        count = once.count * repeats
+      }
+    }
+    if batchNorm != nil {
+      if training {
+        let (out, bn) = batchNorm!.train(y, rows: m, spatial: spatial)
+        y = out
+        record.batchNorm = bn
+      } else {
+        y = batchNorm!.evaluate(y, rows: m, spatial: spatial)
+      }
+    }
+    return (y, record)
+  }
+
+  /// Gradients: dL/dx (when `needInput`), and the parameter gradients in ``parameters`` order.
+  /// With `repeats` > 1 (see ``forward``) the gradient is summed over the repeats first,
+  /// and there is no input gradient.
+  func backward(_ x: [Float], gradient: [Float], record: Record, rows m: Int, repeats: Int = 1, needInput: Bool, threads: Int)
+    -> (input: [Float]?, parameters: [[Float]])
+  {
+    var g = gradient
+    var bnGradients: [[Float]] = []
+    if let bn = batchNorm, let r = record.batchNorm {
+      let (gx, gGamma, gBeta) = bn.backward(r, gradient: g, rows: m, spatial: spatial)
+      g = gx
+      bnGradients = [gGamma, gBeta]
+    }
+    var x = x, m = m
+    if repeats > 1 {
+      let rows = m / repeats, width = g.count / max(m, 1)
+      var sum = Array(g[0..<(rows * width)])
+      for k in 1..<repeats { for i in sum.indices { sum[i] += g[k * rows * width + i] } }
+      g = sum
+      x = Array(x[0..<(rows * (x.count / max(m, 1)))])
+      m = rows
+    }
+    let needInput = needInput && repeats == 1
+    switch operation {
+    case .dense(let p):
+      let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads)
+      return (needInput ? gx : nil, (hasBias ? [gw, gb] : [gw]) + bnGradients)
+    case .conv(let p):
+      let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads, needInput: needInput)
+      return (needInput ? gx : nil, (hasBias ? [gw, gb] : [gw]) + bnGradients)
+    case .pool(let p):
+      return (needInput ? p.backward(g, chosen: record.chosen, rows: m) : nil, bnGradients)
+    case .copy:
+      return (needInput ? g : nil, bnGradients)
+    }
+  }
+
+  /// Trainable tensors, in a fixed order: weight, bias (if any), BN γ and β (if any).
+  var parameters: [(suffix: String, values: [Float], decays: Bool)] {
+    var out: [(String, [Float], Bool)] = []
+    switch operation {
+    case .dense(let p):
+      out.append(("weight", p.weight, true))
+      if hasBias { out.append(("bias", p.bias, false)) }
+    case .conv(let p):
+      out.append(("weight", p.weight, true))
+      if hasBias { out.append(("bias", p.bias, false)) }
+    case .pool, .copy: break
+    }
+    if let bn = batchNorm {
+      out.append(("bn.gamma", bn.gamma, false))
+      out.append(("bn.beta", bn.beta, false))
+    }
+    return out
+  }
+
+  /// Sets the trainable tensors from values in ``parameters`` order.
+  mutating func setParameters(_ values: ArraySlice<[Float]>) {
+    var k = values.startIndex
+    func next() -> [Float] { defer { k += 1 }; return values[k] }
+    switch operation {
+    case .dense(var p):
+      p.weight = next()
+      if hasBias { p.bias = next() }
+      operation = .dense(p)
+    case .conv(var p):
+      p.weight = next()
+      if hasBias { p.bias = next() }
+      operation = .conv(p)
+    case .pool, .copy: break
+    }
+    if batchNorm != nil {
+      batchNorm!.gamma = next()
+      batchNorm!.beta = next()
+    }
+  }
+
+  var parameterCount: Int { parameters.reduce(0) { $0 + $1.values.count } }
+
+  /// Multiply-accumulates per row of a dense evaluation (for energy estimates).
+  var denseOperationsPerRow: Int {
+    switch operation {
+    case .dense(let p): p.inputs * p.outputs
+    case .conv(let p): p.outputSize * p.inChannels / p.groups * p.kernel * p.kernel
+    case .pool, .copy: 0
+    }
+  }
+}

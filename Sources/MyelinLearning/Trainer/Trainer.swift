@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+import Dispatch
+import MyelinCore
+
+/// The Trainer executor (DESIGN.md §1): runs a deep-SNN ``Network`` layer-major over a
+/// batch and all T steps at once, keeps what backpropagation through time needs, and runs
+/// the backward pass in reverse topological order with surrogate gradients.
+///
+/// Values are [T, batch, size] row-major: row t·batch + b holds sample b at step t, so a
+/// projection sees T × batch rows and a LIF node sees T steps of batch × size neurons.
+public struct Trainer: Sendable {
+  public let network: Network
+  /// Topological order of the populations.
+  public let order: [Int]
+  public let input: Int
+  public let output: Int
+  var kernels: [LayerKernel]
+  /// PLIF's w per population (0 for other nodes).
+  var plif: [Float]
+  /// Event or dense path for every projection (`auto` picks by measured input density).
+  public var mode: ForwardMode = .auto
+  /// Threads for the kernels that split work (results do not depend on it).
+  public var threads = 1
+  /// Seconds spent per projection (forward, backward) and per population (node dynamics,
+  /// both passes), accumulated over every call: where the time goes, layer by layer.
+  public var projectionSeconds: [(forward: Double, backward: Double)]
+  public var populationSeconds: [Double]
+
+  /// Builds the executor with weights drawn from Philox keyed by `seed` and the projection's index.
+  public init(network: Network, seed: UInt64) throws(ModelError) {
+    Self.keepFreedMemory()
+    try network.validate()
+    guard network.isLayerGraph else {
+      throw ModelError(field: "populations", problem: "'\(network.name)' is not a deep-SNN layer graph",
+                       allowed: "lif_node, readout, sum and input nodes with layer projections")
+    }
+    let inputs = network.populations.indices.filter { network.populations[$0].model == .input }
+    guard inputs.count == 1, let output = network.outputPopulation else {
+      throw ModelError(field: "populations", problem: "has \(inputs.count) input nodes", allowed: "exactly one")
+    }
+    self.network = network
+    order = try network.layerOrder()
+    input = inputs[0]
+    self.output = output
+    var kernels: [LayerKernel] = []
+    for (j, projection) in network.projections.enumerated() {
+      guard let s = network.populationIndex(named: projection.source), let t = network.populationIndex(named: projection.target) else {
+        throw ModelError(field: "projections[\(j)]", problem: "names an unknown population")
+      }
+      kernels.append(try LayerKernel(projection, index: j, source: network.populations[s], target: network.populations[t], seed: seed))
+    }
+    self.kernels = kernels
+    projectionSeconds = Array(repeating: (0, 0), count: kernels.count)
+    populationSeconds = Array(repeating: 0, count: network.populations.count)
+    plif = network.populations.map { p in
+      if case .lifNode(let node) = p.model { return node.initialParameter }
+      return 0
+    }
+  }
+
+  /// Everything a forward pass produced: every population's output, and what BPTT needs.
+  public struct Record: Sendable {
+    public var steps: Int
+    public var batch: Int
+    /// Output of every population, [T, batch, size].
+    public var outputs: [[Float]]
+    /// Input current of every LIF node, and its state.
+    var currents: [[Float]]
+    var neurons: [LIFNode.Record?]
+    var layers: [LayerKernel.Record]
+    /// T when the input was the same at every step, else 1.
+    var inputRepeats = 1
+    /// The event or dense path each projection took (nil for pool and copy kinds).
+    public var modes: [ForwardMode?] { layers.map(\.mode) }
+  }
+
+  /// Runs the graph over `inputs` ([T, batch, input size]). `training` uses batch statistics
+  /// in BatchNorm (and updates the running ones) and keeps the records for ``backward(_:outputGradient:)``.
+  public mutating func forward(_ inputs: [Float], steps T: Int, batch B: Int, training: Bool) -> Record {
+    let populations = network.populations
+    precondition(inputs.count == T * B * populations[input].size, "Trainer.forward: input has \(inputs.count) values, not T × batch × \(populations[input].size)")
+    let m = T * B
+    var record = Record(
+      steps: T, batch: B, outputs: Array(repeating: [], count: populations.count),
+      currents: Array(repeating: [], count: populations.count), neurons: Array(repeating: nil, count: populations.count),
+      layers: Array(repeating: LayerKernel.Record(), count: kernels.count))
+    let incoming = populations.indices.map { network.incoming($0) }
+    // A directly encoded image is the same at every step: projections from it run once.
+    let size = populations[input].size
+    let repeats = T > 1 && (1..<T).allSatisfy { t in inputs[(t * B * size)..<((t + 1) * B * size)].elementsEqual(inputs[0..<(B * size)]) } ? T : 1
+    record.inputRepeats = repeats
+    for p in order {
+      if p == input {
+        record.outputs[p] = inputs
+        continue
+      }
+      var current: [Float] = []
+      for j in incoming[p] {
+        guard let s = network.populationIndex(named: network.projections[j].source) else { continue }
+        let clock = Clock()
+        let (y, r) = kernels[j].forward(record.outputs[s], rows: m, repeats: s == input ? repeats : 1, mode: mode,
+                                        training: training, threads: threads)
+        projectionSeconds[j].forward += clock.seconds
+        record.layers[j] = r
+        if current.isEmpty {
+          current = y
+        } else {
+          for i in current.indices { current[i] += y[i] }
+        }
+      }
+      let clock = Clock()
+      defer { populationSeconds[p] += clock.seconds }
+      switch populations[p].model {
+      case .lifNode(let node):
+        let r = node.forward(current, steps: T, parameter: plif[p])
+        record.outputs[p] = r.spikes
+        if training {
+          record.neurons[p] = r
+          record.currents[p] = current
+        }
+      default:
+        record.outputs[p] = current
+      }
+    }
+    if !training {
+      // Only outputs are kept in evaluation; the records would only cost memory.
+      record.layers = []
+    }
+    return record
+  }
+
+  /// BPTT from dL/d(output population's output) [T, batch, output size]. Returns the
+  /// gradients in ``parameters`` order.
+  public mutating func backward(_ record: Record, outputGradient: [Float]) -> [[Float]] {
+    let populations = network.populations
+    let m = record.steps * record.batch
+    var gradients = Array(repeating: [Float](), count: populations.count)
+    gradients[output] = outputGradient
+    var projectionGradients = Array(repeating: [[Float]](), count: kernels.count)
+    var plifGradients = [Float](repeating: 0, count: populations.count)
+    for p in order.reversed() where p != input {
+      guard !gradients[p].isEmpty else { continue }  // nothing downstream depends on it
+      var g = gradients[p]
+      gradients[p] = []
+      if case .lifNode(let node) = populations[p].model, let r = record.neurons[p] {
+        let clock = Clock()
+        let (gx, gw) = node.backward(r, input: record.currents[p], gradient: g, steps: record.steps, parameter: plif[p])
+        g = gx
+        plifGradients[p] = gw
+        populationSeconds[p] += clock.seconds
+      }
+      for j in network.incoming(p) {
+        guard let s = network.populationIndex(named: network.projections[j].source) else { continue }
+        let needInput = s != input
+        let clock = Clock()
+        defer { projectionSeconds[j].backward += clock.seconds }
+        let (gx, gp) = kernels[j].backward(record.outputs[s], gradient: g, record: record.layers[j], rows: m,
+                                           repeats: s == input ? record.inputRepeats : 1, needInput: needInput, threads: threads)
+        projectionGradients[j] = gp
+        if needInput, let gx {
+          if gradients[s].isEmpty {
+            gradients[s] = gx
+          } else {
+            for i in gx.indices { gradients[s][i] += gx[i] }
+          }
+        }
+      }
+    }
+    var out: [[Float]] = []
+    for (j, kernel) in kernels.enumerated() {
+      let count = kernel.parameters.count
+      let g = projectionGradients[j]
+      out += g.count == count ? g : kernel.parameters.map { [Float](repeating: 0, count: $0.values.count) }
+    }
+    for p in populations.indices where isPLIF(p) { out.append([plifGradients[p]]) }
+    return out
+  }
+
+  func isPLIF(_ p: Int) -> Bool {
+    if case .lifNode(let node) = network.populations[p].model, case .plif = node.kind { return true }
+    return false
+  }
+}
+
+extension Trainer {
+  /// A training step allocates and frees arrays of 100 MB and more. glibc would map and
+  /// unmap each one, and every page of it would fault again on the next step (measured: a
+  /// third of the step time). Keeping freed memory in the heap lets the next step reuse it.
+  static func keepFreedMemory() {
+    #if os(Linux)
+      _ = glibcMallopt(-4, 0)  // M_MMAP_MAX: no mmap for large blocks
+      _ = glibcMallopt(-1, Int32.max)  // M_TRIM_THRESHOLD: never give the heap back
+    #endif
+  }
+}
+
+#if os(Linux)
+  /// glibc's `mallopt` (malloc.h, which the Glibc module does not export).
+  @_silgen_name("mallopt")
+  private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
+
+/// Wall-clock time since creation, for the per-layer timings.
+struct Clock {
+  let start = DispatchTime.now().uptimeNanoseconds
+  var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+}

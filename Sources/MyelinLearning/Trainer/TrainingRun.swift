@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import MyelinCore
+
+/// How a model is trained: the recipe, with SpikingJelly-style defaults.
+public struct TrainingConfiguration: Sendable, Equatable {
+  public enum LossKind: String, Sendable, CaseIterable {
+    /// Softmax cross-entropy on the output averaged over time (firing rates of a LIF output).
+    case crossEntropy = "ce"
+    /// MSE between the output's firing rates and one-hot labels (SpikingJelly's tutorial).
+    case mse
+  }
+  public enum OptimizerKind: String, Sendable, CaseIterable { case sgd, adam, adamw, lamb }
+  public enum ScheduleKind: String, Sendable, CaseIterable { case cosine, constant }
+
+  public var epochs = 1
+  public var batch = 64
+  public var learningRate: Float = 1e-3
+  public var optimizer = OptimizerKind.adam
+  public var momentum: Float = 0.9
+  public var weightDecay: Float = 0
+  public var schedule = ScheduleKind.cosine
+  public var warmupSteps = 0
+  public var timeSteps = 4
+  public var encoding = InputEncoding.direct
+  public var loss = LossKind.crossEntropy
+  public var labelSmoothing: Float = 0
+  /// Global gradient-norm clip (0: none).
+  public var clipNorm: Float = 0
+  public var seed: UInt64 = 1
+  public var augmentation = Augmentation.none
+  public init() {}
+
+  func validate() throws(ModelError) {
+    guard epochs >= 1, epochs <= 100_000 else { throw ModelError(field: "epochs", problem: "is \(epochs)", allowed: "1...100000") }
+    guard batch >= 1, batch <= 65_536 else { throw ModelError(field: "batch", problem: "is \(batch)", allowed: "1...65536") }
+    guard learningRate.isFinite, learningRate > 0 else {
+      throw ModelError(field: "lr", problem: "is \(learningRate)", allowed: "a finite rate > 0")
+    }
+    guard timeSteps >= 1, timeSteps <= 1024 else {
+      throw ModelError(field: "time-steps", problem: "is \(timeSteps)", allowed: "1...1024")
+    }
+    guard weightDecay.isFinite, weightDecay >= 0 else {
+      throw ModelError(field: "weight-decay", problem: "is \(weightDecay)", allowed: ">= 0")
+    }
+    guard labelSmoothing >= 0, labelSmoothing < 1 else {
+      throw ModelError(field: "label-smoothing", problem: "is \(labelSmoothing)", allowed: "0 <= ε < 1")
+    }
+    guard clipNorm.isFinite, clipNorm >= 0 else { throw ModelError(field: "clip", problem: "is \(clipNorm)", allowed: ">= 0") }
+  }
+
+  func makeOptimizer() -> Optimizer {
+    switch optimizer {
+    case .sgd: Optimizer(.sgd(momentum: momentum, nesterov: false), weightDecay: weightDecay)
+    case .adam: Optimizer(.adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), weightDecay: weightDecay)
+    case .adamw: Optimizer(.adamW(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), weightDecay: weightDecay)
+    case .lamb: Optimizer(.lamb(beta1: 0.9, beta2: 0.999, epsilon: 1e-6), weightDecay: weightDecay)
+    }
+  }
+}
+
+/// One step's figures, for progress lines.
+public struct StepReport: Sendable {
+  public var epoch: Int, step: Int, steps: Int
+  public var loss: Double
+  public var correct: Int, samples: Int
+}
+
+/// Figures of an evaluation pass.
+public struct Evaluation: Sendable {
+  public var samples = 0
+  public var loss = 0.0
+  public var top1 = 0.0, top5 = 0.0
+  /// Mean fraction of neurons firing per step, per population (LIF nodes only).
+  public var firingRates: [(population: String, rate: Double)] = []
+  /// Per sample over all steps: accumulates (event inputs) and multiply-accumulates (analog inputs).
+  public var accumulates = 0.0, multiplyAccumulates = 0.0
+  /// 0.9 pJ per accumulate and 4.6 pJ per multiply-accumulate (45 nm, as the Spikformer paper).
+  public var energyMicrojoules: Double { (accumulates * 0.9 + multiplyAccumulates * 4.6) * 1e-6 }
+  public init() {}
+}
+
+/// A training run: the Trainer, its optimizer, and where it is in the data.
+public struct TrainingRun: Sendable {
+  public var trainer: Trainer
+  public var optimizer: Optimizer
+  public let configuration: TrainingConfiguration
+  public let train: BatchLoader
+  /// Epoch and batch reached: the next step runs batch `step` of epoch `epoch`.
+  public var epoch = 0
+  public var step = 0
+
+  public init(trainer: Trainer, train set: ImageSet, normalization: Normalization,
+              configuration: TrainingConfiguration) throws(ModelError) {
+    try configuration.validate()
+    let inputSize = trainer.network.populations[trainer.input].size
+    guard set.imageSize == inputSize else {
+      throw ModelError(field: "dataset", problem: "images have \(set.channels)×\(set.height)×\(set.width) values",
+                       allowed: "\(trainer.network.populations[trainer.input].shape) for the model's input")
+    }
+    let classes = trainer.network.populations[trainer.output].size
+    guard set.classes <= classes else {
+      throw ModelError(field: "dataset", problem: "has \(set.classes) classes", allowed: "at most the model's \(classes) outputs")
+    }
+    self.trainer = trainer
+    self.configuration = configuration
+    optimizer = configuration.makeOptimizer()
+    train = try BatchLoader(set: set, batchSize: configuration.batch, shuffle: true, seed: configuration.seed,
+                            normalization: normalization, augmentation: configuration.augmentation, dropLast: true)
+    guard train.batchCount > 0 else {
+      throw ModelError(field: "train-limit", problem: "\(set.count) images give no batch of \(configuration.batch)",
+                       allowed: "at least one full batch")
+    }
+  }
+
+  public var stepsPerEpoch: Int { train.batchCount }
+  public var globalStep: Int { epoch * stepsPerEpoch + step }
+  public var totalSteps: Int { configuration.epochs * stepsPerEpoch }
+  public var finished: Bool { epoch >= configuration.epochs }
+
+  public var schedule: Schedule {
+    switch configuration.schedule {
+    case .cosine:
+      .warmupCosine(base: configuration.learningRate, warmup: configuration.warmupSteps, total: totalSteps, minimum: 0)
+    case .constant: .multistep(base: configuration.learningRate, milestones: [], gamma: 1)
+    }
+  }
+
+  /// Scores [batch, classes] from the output population: its output averaged over time.
+  static func scores(_ record: Trainer.Record, trainer: Trainer) -> [Float] {
+    Loss.timeAverage(record.outputs[trainer.output], steps: record.steps)
+  }
+
+  /// One optimizer step on the next batch; advances `step` (and `epoch` at its end).
+  public mutating func trainStep() -> StepReport {
+    let order = train.order(epoch: epoch)
+    let batch = train.batch(step, of: order, epoch: epoch)
+    let c = configuration
+    let x = c.encoding.encode(batch.inputs, timeSteps: c.timeSteps, seed: c.seed, trainingStep: globalStep)
+    let record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: true)
+    let classes = trainer.network.populations[trainer.output].size
+    let scores = Self.scores(record, trainer: trainer)
+    let (loss, g) = c.loss == .mse
+      ? Loss.mseOnRates(scores, labels: batch.labels, classes: classes)
+      : Loss.crossEntropy(scores, labels: batch.labels, classes: classes, smoothing: c.labelSmoothing)
+    var gradients = trainer.backward(record, outputGradient: Loss.timeAverageBackward(g, steps: c.timeSteps))
+    if c.clipNorm > 0 { Optimizer.clip(&gradients, maxNorm: c.clipNorm) }
+    var parameters = trainer.parameters
+    optimizer.update(&parameters, gradients: gradients, lr: schedule.rate(at: globalStep))
+    trainer.setParameters(parameters.map(\.values))
+    let report = StepReport(epoch: epoch, step: step, steps: stepsPerEpoch, loss: loss,
+                            correct: Loss.correct(scores, labels: batch.labels, classes: classes, top: 1), samples: batch.size)
+    step += 1
+    if step == stepsPerEpoch {
+      step = 0
+      epoch += 1
+    }
+    return report
+  }
+
+  /// Evaluation-mode pass over `set` (BN with running statistics), in batches of the run's size.
+  public mutating func evaluate(_ set: ImageSet, normalization: Normalization) throws(ModelError) -> Evaluation {
+    try Self.evaluate(&trainer, set: set, normalization: normalization, configuration: configuration)
+  }
+
+  public static func evaluate(_ trainer: inout Trainer, set: ImageSet, normalization: Normalization,
+                              configuration c: TrainingConfiguration) throws(ModelError) -> Evaluation {
+    let loader = try BatchLoader(set: set, batchSize: c.batch, shuffle: false, seed: c.seed, normalization: normalization)
+    let order = loader.order(epoch: 0)
+    let populations = trainer.network.populations
+    let classes = populations[trainer.output].size
+    var result = Evaluation()
+    var spikes = [Double](repeating: 0, count: populations.count)
+    var events = [Double](repeating: 0, count: trainer.network.projections.count)
+    var lossSum = 0.0, top1 = 0, top5 = 0
+    for b in 0..<loader.batchCount {
+      let batch = loader.batch(b, of: order, epoch: 0)
+      let x = c.encoding.encode(batch.inputs, timeSteps: c.timeSteps, seed: c.seed &+ 0x5EED, trainingStep: b)
+      let record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: false)
+      let scores = scores(record, trainer: trainer)
+      let loss = c.loss == .mse
+        ? Loss.mseOnRates(scores, labels: batch.labels, classes: classes).loss
+        : Loss.crossEntropy(scores, labels: batch.labels, classes: classes).loss
+      lossSum += loss * Double(batch.size)
+      top1 += Loss.correct(scores, labels: batch.labels, classes: classes, top: 1)
+      top5 += Loss.correct(scores, labels: batch.labels, classes: classes, top: min(5, classes))
+      for p in populations.indices { spikes[p] += record.outputs[p].reduce(0.0) { $0 + Double($1) } }
+      for (j, projection) in trainer.network.projections.enumerated() {
+        guard let s = trainer.network.populationIndex(named: projection.source) else { continue }
+        events[j] += DenseProjection.density(record.outputs[s]) * Double(record.outputs[s].count)
+      }
+      result.samples += batch.size
+    }
+    let n = Double(max(result.samples, 1))
+    result.loss = lossSum / n
+    result.top1 = Double(top1) / n
+    result.top5 = Double(top5) / n
+    for p in populations.indices {
+      if case .lifNode = populations[p].model {
+        result.firingRates.append((populations[p].name, spikes[p] / (n * Double(c.timeSteps * populations[p].size))))
+      }
+    }
+    for (j, projection) in trainer.network.projections.enumerated() {
+      guard let s = trainer.network.populationIndex(named: projection.source) else { continue }
+      // Synaptic operations as the Spikformer paper counts them: the dense count times the
+      // input's firing rate for spiking inputs (accumulates), the full count for analog ones.
+      let density = events[j] / (n * Double(c.timeSteps * populations[s].size))
+      let dense = Double(trainer.denseOperations(projection: j)) * Double(c.timeSteps)
+      if populations[s].model == .input && c.encoding == .direct {
+        result.multiplyAccumulates += dense
+      } else {
+        result.accumulates += dense * density
+      }
+    }
+    return result
+  }
+}

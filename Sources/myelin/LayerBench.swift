@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import MyelinCore
+import MyelinLearning
+import MyelinTraces
+
+/// `myelin bench layers --checkpoint FILE`: one training step (forward and backward) of a
+/// trained model on a test batch, layer by layer, in event mode and in dense mode, at the
+/// firing rates the trained model really has.
+enum LayerBench {
+  static func run(checkpoint path: String, data: String?, batch: Int?, repeats: Int, threads: Int, json: Bool) throws {
+    let checkpoint = try CheckpointFile.read(path: path)
+    var setup = try TrainingSetup(checkpoint: checkpoint.model, path: path)
+    if let batch { setup.configuration.batch = batch }
+    let c = setup.configuration
+    let test = try setup.dataset.load(.test, directory: data).prefix(c.batch)
+    var trainer = try Trainer(network: try setup.model.network(), seed: c.seed)
+    do {
+      try trainer.restore(names: checkpoint.names, tensors: checkpoint.tensors)
+    } catch {
+      throw CLIError("\(path): \(error.problem)")
+    }
+    trainer.threads = threads
+    let loader = try BatchLoader(set: test, batchSize: c.batch, shuffle: false, seed: c.seed, normalization: setup.normalization)
+    let b = loader.batch(0, of: loader.order(epoch: 0), epoch: 0)
+    let x = c.encoding.encode(b.inputs, timeSteps: c.timeSteps, seed: c.seed, trainingStep: 0)
+    let network = trainer.network
+    var times: [ForwardMode: [[Double]]] = [:]  // per mode: per repeat, per projection forward + backward
+    var densities = [Double](repeating: 0, count: network.projections.count)
+    var chosen: [ForwardMode?] = []
+    for mode in [ForwardMode.event, .dense, .auto] {
+      for _ in 0..<repeats {
+        var t = trainer
+        t.mode = mode
+        t.projectionSeconds = Array(repeating: (0, 0), count: network.projections.count)
+        let record = t.forward(x, steps: c.timeSteps, batch: b.size, training: true)
+        let classes = network.populations[t.output].size
+        let scores = Loss.timeAverage(record.outputs[t.output], steps: c.timeSteps)
+        let g = c.loss == .mse ? Loss.mseOnRates(scores, labels: b.labels, classes: classes).gradient
+          : Loss.crossEntropy(scores, labels: b.labels, classes: classes).gradient
+        _ = t.backward(record, outputGradient: Loss.timeAverageBackward(g, steps: c.timeSteps))
+        times[mode, default: []].append(t.projectionSeconds.map { $0.forward + $0.backward })
+        if mode == .auto { chosen = record.modes }
+        for (j, p) in network.projections.enumerated() {
+          if let s = network.populationIndex(named: p.source) { densities[j] = DenseProjection.density(record.outputs[s]) }
+        }
+      }
+    }
+    func median(_ mode: ForwardMode, _ j: Int) -> Double {
+      let values = (times[mode] ?? []).map { $0[j] }.sorted()
+      return values.isEmpty ? 0 : values[values.count / 2]
+    }
+    var rows: [[String: Any]] = []
+    var lines = ["projection".padded(16) + " " + "kind".padded(9) + "  density   event ms   dense ms  auto"]
+    for (j, p) in network.projections.enumerated() where p.kind.hasWeights {
+      let e = median(.event, j) * 1000, d = median(.dense, j) * 1000
+      rows.append(["projection": p.name, "kind": p.kind.name, "input_density": densities[j], "event_ms": e, "dense_ms": d,
+                   "auto": chosen.indices.contains(j) ? chosen[j]?.rawValue ?? "-" : "-"])
+      let auto = chosen.indices.contains(j) ? chosen[j]?.rawValue ?? "-" : "-"
+      lines.append(p.name.padded(16) + " " + p.kind.name.padded(9) + String(format: " %7.2f%% %10.1f %10.1f  ", densities[j] * 100, e, d) + auto)
+    }
+    if json {
+      print(JSONText.encode(["batch": b.size, "time_steps": c.timeSteps, "threads": threads, "layers": rows]))
+    } else {
+      print("forward + backward of one batch of \(b.size) at T = \(c.timeSteps), \(threads) thread(s), median of \(repeats):")
+      print(lines.joined(separator: "\n"))
+    }
+  }
+}
+

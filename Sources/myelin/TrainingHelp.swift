@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+
+extension Help {
+  static let train = """
+    USAGE: myelin train MODEL [options]
+
+    Trains a deep SNN with surrogate gradients (BPTT). MODEL: csnn (SpikingJelly's conv SNN).
+    Progress goes to stderr; the test set is evaluated after every epoch.
+
+    OPTIONS:
+      --dataset NAME        fashion-mnist (default; /usr/share/datasets/fashion-mnist), mnist, cifar10
+      --data DIR            Where the data set's files are
+      --epochs N            Epochs (default 1)
+      --batch B             Batch size (default 64)
+      --lr X                Peak learning rate (default 0.001), cosine-annealed to 0
+      --warmup N            Linear warm-up steps (default 0)
+      --optimizer NAME      adam (default), adamw, sgd (momentum 0.9), lamb
+      --weight-decay X      Weight decay (not on BN parameters or biases; default 0)
+      --loss NAME           mse (on firing rates, default, as SpikingJelly's tutorial) or ce (cross-entropy on rates)
+      --label-smoothing X   Label smoothing for ce (default 0)
+      --time-steps T        Steps per sample (default 4)
+      --encoding NAME       direct (default) or poisson
+      --channels C          Convolution channels of csnn (default 128)
+      --threads N           1 or 2 (default 2); results do not depend on it
+      --mode M              event, dense or auto (default: event below 10% input density)
+      --checkpoint FILE     Save an atomic checkpoint after every epoch and on SIGINT/SIGTERM
+      --resume              Continue from --checkpoint FILE, bit-identically
+      --force               Overwrite an existing checkpoint instead of resuming
+      --stop-after-epoch K  Stop after epoch K (to split a run; resume later)
+      --train-limit N       Use the first N training images
+      --test-limit N        Use the first N test images
+      --seed S              Seed of weights, shuffling and encoding (default 1)
+      --json                End with one JSON object (test_top1, test_top5, train_samples_per_s, epochs, wall_s, …)
+
+    SIGINT or SIGTERM stops at a step boundary, saves the checkpoint, and exits with 130.
+    """
+
+  static let eval = """
+    USAGE: myelin eval --checkpoint FILE [options]
+
+    Evaluates a trained model on the test set: top-1, top-5, loss, firing rates per LIF
+    population, and synaptic operations per sample with an energy estimate (0.9 pJ per
+    accumulate, 4.6 pJ per multiply-accumulate, 45 nm).
+
+    OPTIONS:
+      --data DIR        Where the data set's files are
+      --test-limit N    Use the first N test images
+      --batch B         Batch size (default: the training batch)
+      --threads N       1 or 2 (default 2)
+      --mode M          event, dense or auto (default)
+      --json            Print one JSON object
+    """
+
+  static let describe = """
+    USAGE: myelin describe MODEL [--channels C] [--dataset NAME] [--json]
+
+    Prints a trainable model's graph: populations with their shapes, projections with
+    their kinds and parameter counts, and the total (JSON key "parameters").
+    """
+}

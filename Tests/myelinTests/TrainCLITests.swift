@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import MyelinTraces
+import Testing
+
+/// `myelin train`, `eval` and `describe` end to end, on small generated IDX files.
+@Suite struct TrainCLITests {
+  /// A folder with MNIST-style IDX files of 8×8 images: the class (0, 1, 2) is the band of
+  /// rows that is bright. 48 training and 24 test images.
+  static func dataset() throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("myelin-train-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    func idx(_ dims: [Int], _ data: [UInt8]) -> Data {
+      var bytes: [UInt8] = [0, 0, 0x08, UInt8(dims.count)]
+      for d in dims { bytes += [0, 0, UInt8(d >> 8), UInt8(d & 0xFF)] }
+      return Data(bytes + data)
+    }
+    for (stem, count) in [("train", 48), ("t10k", 24)] {
+      var pixels: [UInt8] = [], labels: [UInt8] = []
+      for n in 0..<count {
+        let label = (n * 7 + count) % 3
+        for y in 0..<8 { for x in 0..<8 { pixels.append(UInt8((y * 3 / 8 == label ? 180 : 10) + (x * 5 + n) % 40)) } }
+        labels.append(UInt8(label))
+      }
+      try idx([count, 8, 8], pixels).write(to: URL(fileURLWithPath: "\(dir)/\(stem)-images-idx3-ubyte"))
+      try idx([count], labels).write(to: URL(fileURLWithPath: "\(dir)/\(stem)-labels-idx1-ubyte"))
+    }
+    return dir
+  }
+
+  static func train(_ data: String, _ extra: [String]) throws -> CLITests.Result {
+    try CLITests.run(["train", "csnn", "--dataset", "mnist", "--data", data, "--channels", "2", "--batch", "8",
+                      "--lr", "0.01"] + extra)
+  }
+
+  @Test func trainingReportsJSONAndResumesBitIdentically() throws {
+    let data = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let straight = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/a.h5", "--json"])
+    #expect(straight.status == 0, "\(straight.stderr)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(straight.stdout.utf8)) as? [String: Any])
+    for key in ["test_top1", "test_top5", "train_samples_per_s", "epochs", "wall_s", "firing_rates"] {
+      #expect(object[key] != nil, "missing \(key)")
+    }
+    #expect(object["epochs"] as? Int == 2)
+    #expect(straight.stderr.contains("epoch 2: train loss"))
+    // Split in two: one epoch, stop, resume for the second.
+    let half = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/b.h5", "--stop-after-epoch", "1"])
+    #expect(half.status == 0, "\(half.stderr)")
+    let resumed = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/b.h5", "--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(resumed.stderr.contains("resuming from"))
+    // Two threads, same seed.
+    let two = try Self.train(data, ["--epochs", "2", "--threads", "2", "--checkpoint", "\(data)/c.h5"])
+    #expect(two.status == 0, "\(two.stderr)")
+    let a = try CheckpointFile.read(path: "\(data)/a.h5")
+    let b = try CheckpointFile.read(path: "\(data)/b.h5")
+    let c = try CheckpointFile.read(path: "\(data)/c.h5")
+    #expect(a.epoch == 2 && b.epoch == 2)
+    #expect(a.tensors == b.tensors, "resume differs")
+    #expect(a.optimizerFirst == b.optimizerFirst)
+    #expect(a.tensors == c.tensors, "2 threads differ")
+
+    // An existing checkpoint is neither overwritten nor resumed silently.
+    let refused = try Self.train(data, ["--epochs", "1", "--checkpoint", "\(data)/a.h5"])
+    #expect(refused.status == 2)
+    #expect(refused.stderr.contains("--resume"))
+    // Resuming with other settings is refused.
+    let changed = try Self.train(data, ["--epochs", "3", "--checkpoint", "\(data)/a.h5", "--resume"])
+    #expect(changed.status == 2)
+
+    let eval = try CLITests.run(["eval", "--checkpoint", "\(data)/a.h5", "--data", data, "--json"])
+    #expect(eval.status == 0, "\(eval.stderr)")
+    let e = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+    #expect(e["test_top1"] as? Double == object["test_top1"] as? Double)
+    #expect(e["energy_uj_per_sample"] as? Double ?? 0 > 0)
+    let text = try CLITests.run(["eval", "--checkpoint", "\(data)/a.h5", "--data", data])
+    #expect(text.stdout.contains("firing rates") && text.stdout.contains("conv1"))
+  }
+
+  @Test func describePrintsTheGraphAndItsParameterCount() throws {
+    let result = try CLITests.run(["describe", "csnn", "--json"])
+    #expect(result.status == 0)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    // SpikingJelly's CSNN: convolutions without bias, BN γ and β, linear layers without bias.
+    let conv1: Int = 1 * 128 * 9 + 2 * 128, conv2: Int = 128 * 128 * 9 + 2 * 128
+    let fc1: Int = 128 * 7 * 7 * 2048, fc2: Int = 2048 * 10
+    let expected = conv1 + conv2 + fc1 + fc2
+    #expect(object["parameters"] as? Int == expected)
+    let projections = try #require(object["projections"] as? [[String: Any]])
+    #expect(projections.map { $0["kind"] as? String } == ["conv2d", "max_pool", "conv2d", "max_pool", "dense", "dense"])
+    let small = try CLITests.run(["describe", "csnn", "--channels", "8"])
+    let smallConv1: Int = (9 + 2) * 8, smallConv2: Int = 8 * 8 * 9 + 2 * 8, smallFC: Int = 8 * 49 * 128 + 128 * 10
+    #expect(small.stdout.contains("parameters: \(smallConv1 + smallConv2 + smallFC)"))
+  }
+
+  @Test func badTrainingInputIsAClearError() throws {
+    let missing = try CLITests.run(["train", "csnn", "--data", "/nonexistent/fmnist"])
+    #expect(missing.status == 2)
+    #expect(missing.stderr.contains("/nonexistent/fmnist"))
+    let unknown = try CLITests.run(["train", "resnet"])
+    #expect(unknown.status == 2 && unknown.stderr.contains("csnn"))
+    let badMode = try CLITests.run(["train", "csnn", "--mode", "sparse"])
+    #expect(badMode.status == 2 && badMode.stderr.contains("event, dense, auto"))
+    let noCheckpoint = try CLITests.run(["eval", "--checkpoint", "/nonexistent.h5"])
+    #expect(noCheckpoint.status == 2)
+  }
+}
