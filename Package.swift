@@ -46,7 +46,7 @@ let package = Package(
     .testTarget(name: "MyelinTracesTests", dependencies: ["MyelinTraces", "MyelinCore"]),
     .testTarget(name: "MyelinModelsTests", dependencies: ["MyelinModels", "MyelinTraces", "MyelinCore"]),
     .testTarget(name: "MyelinPlotTests", dependencies: ["MyelinPlot", "CPNG"]),
-    .testTarget(name: "MyelinLearningTests", dependencies: ["MyelinLearning", "CZlib"]),
+    .testTarget(name: "MyelinLearningTests", dependencies: ["MyelinLearning", "MyelinModels", "CZlib"]),
     .testTarget(name: "myelinTests", dependencies: ["myelin", "MyelinTraces"]),
   ]
 )

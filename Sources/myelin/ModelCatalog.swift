@@ -11,8 +11,49 @@ struct ModelChoice: Equatable {
   var channels = 128
   var inputShape = [1, 28, 28]
   var classes = 10
+  /// Spikformer's configuration (depth, dim, heads, pooling), for `spikformer`.
+  var spikformer: Spikformer.Configuration?
 
-  static let names = ["csnn"]
+  static let names = ["csnn", "spikformer"] + Spikformer.Configuration.named.map(\.name)
+
+  /// `csnn`, `spikformer` (default configuration spikformer-2-128) or a configuration's name.
+  init(name: String, configuration: String? = nil) throws(CLIError) {
+    if name == "csnn" {
+      self.name = name
+      return
+    }
+    let configName = name == "spikformer" ? configuration ?? Spikformer.Configuration.fashionMNIST.name : name
+    guard name == "spikformer" || configuration == nil,
+      let config = Spikformer.Configuration.named.first(where: { $0.name == configName })
+    else {
+      throw CLIError("unknown model '\(configuration ?? name)' (models: \(Self.names.joined(separator: ", ")))")
+    }
+    self.name = "spikformer"
+    spikformer = config
+    inputShape = [config.inputChannels, config.imageSize, config.imageSize]
+    classes = config.classes
+  }
+
+  /// Command-line overrides of a Spikformer configuration.
+  mutating func override(from arguments: Arguments) throws(CLIError) {
+    guard var c = spikformer else {
+      for option in ["--depth", "--dim", "--heads", "--image-size", "--classes"] where arguments.string(option) != nil {
+        throw CLIError("\(option) applies to spikformer models only")
+      }
+      return
+    }
+    c.depth = try arguments.integer("--depth", in: 1...64) ?? c.depth
+    c.dim = try arguments.integer("--dim", in: 8...8192) ?? c.dim
+    c.heads = try arguments.integer("--heads", in: 1...256) ?? c.heads
+    c.imageSize = try arguments.integer("--image-size", in: 4...4096) ?? c.imageSize
+    c.classes = try arguments.integer("--classes", in: 2...100_000) ?? c.classes
+    guard c.dim % 8 == 0, c.dim % c.heads == 0 else {
+      throw CLIError("--dim \(c.dim) must be a multiple of 8 (SPS channels D/8) and of --heads \(c.heads)")
+    }
+    spikformer = c
+    inputShape = [inputShape[0], c.imageSize, c.imageSize]
+    classes = c.classes
+  }
 
   func network() throws(CLIError) -> Network {
     switch name {
@@ -25,14 +66,26 @@ struct ModelChoice: Equatable {
       c.classes = classes
       guard c.height >= 4, c.width >= 4 else { throw CLIError("csnn needs images of at least 4×4 pixels") }
       return ConvSNN.network(c)
+    case "spikformer":
+      guard var c = spikformer else { throw CLIError("spikformer needs a configuration") }
+      c.inputChannels = inputShape[0]
+      c.imageSize = inputShape[1]
+      c.classes = classes
+      guard inputShape[1] == inputShape[2] else { throw CLIError("spikformer needs square images, not \(inputShape[1])×\(inputShape[2])") }
+      return Spikformer.network(c)
     default:
       throw CLIError("unknown model '\(name)' (models: \(Self.names.joined(separator: ", ")))")
     }
   }
 
-  var json: [String: Any] { ["name": name, "channels": channels, "input_shape": inputShape, "classes": classes] }
-
-  init(name: String) { self.name = name }
+  var json: [String: Any] {
+    var object: [String: Any] = ["name": name, "channels": channels, "input_shape": inputShape, "classes": classes]
+    if let c = spikformer {
+      object["spikformer"] = ["config": c.name, "depth": c.depth, "dim": c.dim, "heads": c.heads,
+                              "pool_after": c.poolAfter.sorted(), "qkv_bias": c.qkvBias] as [String: Any]
+    }
+    return object
+  }
 
   init(json object: [String: Any], file: String) throws(CLIError) {
     guard let name = object["name"] as? String, let channels = object["channels"] as? Int,
@@ -42,32 +95,12 @@ struct ModelChoice: Equatable {
     self.channels = channels
     inputShape = shape
     self.classes = classes
-  }
-}
-
-/// Data sets by name, from `--data DIR` or their standard place.
-enum DatasetChoice: String, CaseIterable {
-  case fashionMNIST = "fashion-mnist"
-  case mnist
-  case cifar10
-
-  func load(_ split: ImageSet.Split, directory: String?) throws(DatasetError) -> ImageSet {
-    switch self {
-    case .fashionMNIST: return try ImageSet.idx(directory: directory ?? ImageSet.fashionMNISTDirectory, split: split)
-    case .mnist:
-      guard let directory else { throw DatasetError(path: "--data", problem: "MNIST has no standard place", hint: "pass --data DIR with the IDX files") }
-      return try ImageSet.idx(directory: directory, split: split)
-    case .cifar10:
-      guard let directory else { throw DatasetError(path: "--data", problem: "CIFAR-10 has no standard place", hint: "pass --data DIR with the binary version's files") }
-      return try ImageSet.cifar10(directory: directory, split: split)
-    }
-  }
-
-  var normalization: Normalization {
-    switch self {
-    case .fashionMNIST: .fashionMNIST
-    case .mnist: .mnist
-    case .cifar10: .cifar10
+    if let s = object["spikformer"] as? [String: Any] {
+      guard let config = s["config"] as? String, let depth = s["depth"] as? Int, let dim = s["dim"] as? Int,
+        let heads = s["heads"] as? Int, let pools = s["pool_after"] as? [Int], let bias = s["qkv_bias"] as? Bool
+      else { throw CLIError("\(file): /meta/model has an incomplete spikformer description") }
+      spikformer = Spikformer.Configuration(name: config, depth: depth, dim: dim, heads: heads, imageSize: shape[1],
+                                            inputChannels: shape[0], classes: classes, poolAfter: Set(pools), qkvBias: bias)
     }
   }
 }

@@ -10,7 +10,7 @@ enum ProjectionBench {
     let layer = DenseProjection(inputs: inputs, outputs: outputs, seed: 1)
     var results: [[String: Any]] = []
     if !json {
-      print("event path on \(threads) thread(s); OpenBLAS threads from OPENBLAS_NUM_THREADS (default: all cores)")
+      print("both paths on \(threads) thread(s) (rows split in halves; OpenBLAS single-threaded inside)")
       print("density   event fwd+bwd (ms)   dense fwd+bwd (ms)   event/dense")
     }
     for density in [0.01, 0.02, 0.05, 0.10, 0.15, 0.20, 0.30] {

@@ -14,7 +14,8 @@ struct TrainCommand {
       words,
       valued: ["--dataset", "--data", "--epochs", "--batch", "--lr", "--time-steps", "--threads", "--mode",
                "--checkpoint", "--train-limit", "--test-limit", "--seed", "--optimizer", "--weight-decay", "--loss",
-               "--channels", "--encoding", "--warmup", "--stop-after-epoch", "--label-smoothing"],
+               "--channels", "--encoding", "--warmup", "--stop-after-epoch", "--label-smoothing", "--checkpoint-every",
+               "--config", "--depth", "--dim", "--heads", "--image-size", "--classes"],
       switches: ["--json", "--help", "--resume", "--force", "--profile"])
   }
 
@@ -49,6 +50,7 @@ struct TrainCommand {
       FileHandle.standardError.write(Data("resuming from \(checkpointPath) at epoch \(run.epoch + 1), step \(run.step)\n".utf8))
     }
     let stopAfter = try arguments.integer("--stop-after-epoch", in: 1...100_000)
+    let every = try arguments.integer("--checkpoint-every", in: 1...Int.max)
     RunCommand.installInterruptHandlers()
     let progress = TrainingProgress(run: run)
     var history: [[String: Any]] = []
@@ -66,6 +68,7 @@ struct TrainCommand {
         let report = run.trainStep()
         trainSamples += report.samples
         progress.update(report, run: run)
+        if let every, let checkpointPath, run.step > 0, run.step % every == 0 { try setup.save(run, to: checkpointPath) }
       }
       trainSeconds += Date().timeIntervalSince(epochStart)
       if let checkpointPath { try setup.save(run, to: checkpointPath) }

@@ -24,6 +24,7 @@ extension Help {
       --threads N           1 or 2 (default 2); results do not depend on it
       --mode M              event, dense or auto (default: event below 10% input density)
       --checkpoint FILE     Save an atomic checkpoint after every epoch and on SIGINT/SIGTERM
+      --checkpoint-every N  Also save it every N steps within an epoch
       --resume              Continue from --checkpoint FILE, bit-identically
       --force               Overwrite an existing checkpoint instead of resuming
       --stop-after-epoch K  Stop after epoch K (to split a run; resume later)

@@ -14,16 +14,21 @@ struct TrainingSetup {
   var threads = 2
 
   init(_ arguments: Arguments, model name: String) throws {
-    model = ModelChoice(name: name)
+    model = try ModelChoice(name: name, configuration: arguments.string("--config"))
     let datasetName = arguments.string("--dataset") ?? "fashion-mnist"
     guard let dataset = DatasetChoice(rawValue: datasetName) else {
       throw CLIError("unknown dataset '\(datasetName)' (datasets: \(DatasetChoice.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
     self.dataset = dataset
-    switch dataset {
-    case .fashionMNIST, .mnist: model.inputShape = [1, 28, 28]
-    case .cifar10: model.inputShape = [3, 32, 32]
+    // A Spikformer configuration names its image size; the data set's shape replaces it
+    // when given (`train` always takes the loaded images' shape).
+    if model.spikformer == nil || arguments.string("--dataset") != nil {
+      switch dataset {
+      case .fashionMNIST, .mnist: model.inputShape = [1, 28, 28]
+      case .cifar10: model.inputShape = [3, 32, 32]
+      }
     }
+    try model.override(from: arguments)
     if let channels = try arguments.integer("--channels", in: 1...4096) { model.channels = channels }
     var c = TrainingConfiguration()
     c.epochs = try arguments.integer("--epochs", in: 1...100_000) ?? 1

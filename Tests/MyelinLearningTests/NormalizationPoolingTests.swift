@@ -103,5 +103,32 @@ struct NormalizationPoolingTests {
     #expect(average.forward(x, rows: 1).output == [0, 0.5, 0.5, 0])
     #expect(average.backward([4, 4, 4, 4], chosen: [], rows: 1) == Array(repeating: 1, count: 16))
     #expect(throws: ModelError.self) { try Pooling(.max, kernel: 5, channels: 1, height: 4, width: 4) }
+    #expect(throws: ModelError.self) { try Pooling(.max, kernel: 3, padding: 2, channels: 1, height: 4, width: 4) }
+    // PyTorch's MaxPool2d(3, 2, padding 1) on 4×4: 2×2 windows clipped at the edges.
+    let padded = try Pooling(.max, kernel: 3, stride: 2, padding: 1, channels: 1, height: 4, width: 4)
+    #expect(padded.outHeight == 2 && padded.outWidth == 2)
+    #expect(padded.forward(x, rows: 1).output == [0, 1, 1, 1])
+  }
+
+  /// Both poolings against central differences of L = Σ c·y on distinct analog values
+  /// (where max pooling is differentiable), with overlapping padded windows (kernel 3,
+  /// stride 2, padding 1: Spikformer's SPS pooling).
+  @Test func poolingGradientsMatchFiniteDifferences() throws {
+    for kind in [Pooling.Kind.max, .average] {
+      let pool = try Pooling(kind, kernel: 3, stride: 2, padding: 1, channels: 2, height: 7, width: 5)
+      let n = 2 * 2 * 7 * 5
+      let x: [Float] = (0..<n).map { Float(($0 * 37) % n) / Float(n) - 0.5 }  // distinct values
+      let (y, chosen) = pool.forward(x, rows: 2)
+      let c: [Float] = (0..<y.count).map { Float($0 % 5) - 2 }
+      let gx = pool.backward(c, chosen: chosen, rows: 2)
+      func loss(_ v: [Float]) -> Double { zip(pool.forward(v, rows: 2).output, c).reduce(0) { $0 + Double($1.0) * Double($1.1) } }
+      for i in stride(from: 0, to: n, by: 3) {
+        var plus = x, minus = x
+        plus[i] += 1e-3
+        minus[i] -= 1e-3
+        let numeric = (loss(plus) - loss(minus)) / 2e-3
+        #expect(abs(numeric - Double(gx[i])) < 1e-2, "\(kind) input \(i): \(numeric) vs \(gx[i])")
+      }
+    }
   }
 }

@@ -105,4 +105,48 @@ import Testing
     let noCheckpoint = try CLITests.run(["eval", "--checkpoint", "/nonexistent.h5"])
     #expect(noCheckpoint.status == 2)
   }
+
+  /// SIGINT stops at a step boundary, saves the checkpoint and exits with 130; the run
+  /// then resumes from where it stopped.
+  @Test func interruptedTrainingSavesACheckpointAndResumes() throws {
+    let data = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let arguments = ["train", "csnn", "--dataset", "mnist", "--data", data, "--channels", "2", "--batch", "8",
+                     "--epochs", "100000", "--checkpoint", "\(data)/i.h5"]
+    let (process, stderr) = try Self.runUntilSignal(arguments, SIGINT, after: "epoch 2: train loss")
+    #expect(process.terminationStatus == 130, "\(stderr)")
+    #expect(stderr.contains("interrupted at epoch"))
+    let saved = try CheckpointFile.read(path: "\(data)/i.h5")
+    #expect(saved.epoch * 6 + saved.step > 0)
+    // The whole recipe is checked on resume: the same options continue.
+    let (resumed, resumedText) = try Self.runUntilSignal(arguments + ["--resume"], SIGTERM, after: "epoch 4: train loss")
+    #expect(resumedText.contains("resuming from"), "\(resumedText)")
+    #expect(resumed.terminationStatus == 130)
+    let later = try CheckpointFile.read(path: "\(data)/i.h5")
+    #expect(later.epoch * 6 + later.step > saved.epoch * 6 + saved.step)
+  }
+
+  /// Starts `myelin` with `arguments`, waits until its stderr shows `marker` (so the run
+  /// is past its setup, whatever the machine's load), sends `signal`, and returns the
+  /// finished process with its stderr.
+  static func runUntilSignal(_ arguments: [String], _ signal: Int32, after marker: String) throws -> (Process, String) {
+    let process = Process()
+    process.executableURL = CLITests.binary
+    process.arguments = arguments
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    var text = ""
+    let deadline = Date().addingTimeInterval(120)
+    while !text.contains(marker), process.isRunning, Date() < deadline {
+      let chunk = err.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      text += String(decoding: chunk, as: UTF8.self)
+    }
+    kill(process.processIdentifier, signal)
+    text += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process, text)
+  }
 }

@@ -24,9 +24,12 @@ extension Network {
     var pending = [Int](repeating: 0, count: populations.count)
     var out = [[Int]](repeating: [], count: populations.count)
     for projection in projections {
-      guard let s = index[projection.source], let t = index[projection.target] else { continue }
-      pending[t] += 1
-      out[s].append(t)
+      guard let t = index[projection.target] else { continue }
+      for source in [projection.source] + projection.kind.extraSources {
+        guard let s = index[source] else { continue }
+        pending[t] += 1
+        out[s].append(t)
+      }
     }
     var order: [Int] = []
     var ready = populations.indices.filter { pending[$0] == 0 }
@@ -49,7 +52,7 @@ extension Network {
 
   /// The population no projection leaves: the model's output.
   public var outputPopulation: Int? {
-    let sources = Set(projections.map(\.source))
+    let sources = Set(projections.flatMap { [$0.source] + $0.kind.extraSources })
     let sinks = populations.indices.filter { !sources.contains(populations[$0].name) && populations[$0].model != .input }
     return sinks.count == 1 ? sinks[0] : nil
   }
@@ -75,7 +78,7 @@ extension Network {
     }
     _ = try layerOrder()
     guard outputPopulation != nil else {
-      let sources = Set(projections.map(\.source))
+      let sources = Set(projections.flatMap { [$0.source] + $0.kind.extraSources })
       let sinks = populations.filter { !sources.contains($0.name) && $0.model != .input }.map(\.name)
       throw ModelError(field: "projections", problem: "the graph ends in \(sinks.count) nodes (\(sinks.joined(separator: ", ")))",
                        allowed: "exactly one output node")
@@ -123,11 +126,32 @@ extension Network {
       else {
         throw mismatch("[C_out, \(max(g.output(h), 0)), \(max(g.output(w), 0))] for this kernel, stride and padding")
       }
+    case .attention(let g):
+      for (name, role) in [(g.key, "key"), (g.value, "value")] {
+        guard let p = populationIndex(named: name) else {
+          throw ModelError(field: field + ".attention.\(role)", problem: "unknown population '\(name)'",
+                           allowed: populations.map(\.name).joined(separator: ", "))
+        }
+        guard populations[p].shape == source.shape else {
+          throw ModelError(field: field + ".attention.\(role)", problem: "'\(name)' has shape \(populations[p].shape)",
+                           allowed: "Q's shape \(source.shape)")
+        }
+      }
+      guard target.shape == source.shape else { throw mismatch("Q's shape") }
+      guard source.shape.count >= 2, g.heads >= 1, source.shape[0] % g.heads == 0 else {
+        throw ModelError(field: field + ".attention.heads", problem: "is \(g.heads) for \(source.shape[0]) channels",
+                         allowed: "a divisor of the channel count, on [D, tokens…] shapes")
+      }
+      guard g.scale.isFinite else {
+        throw ModelError(field: field + ".attention.scale", problem: "is \(g.scale)", allowed: "finite")
+      }
     case .pool(let g):
       guard source.shape.count == 3, target.shape.count == 3 else { throw mismatch("[C, H, W] shapes") }
-      guard g.kernel >= 1, g.stride >= 1, g.kernel <= min(source.shape[1], source.shape[2]) else {
-        throw ModelError(field: field + ".pool", problem: "kernel \(g.kernel), stride \(g.stride) on \(source.shape[1])×\(source.shape[2])",
-                         allowed: "kernel and stride >= 1, kernel <= input size")
+      guard g.kernel >= 1, g.stride >= 1, g.padding >= 0, 2 * g.padding <= g.kernel,
+        g.kernel <= min(source.shape[1], source.shape[2]) + 2 * g.padding
+      else {
+        throw ModelError(field: field + ".pool", problem: "kernel \(g.kernel), stride \(g.stride), padding \(g.padding) on \(source.shape[1])×\(source.shape[2])",
+                         allowed: "kernel and stride >= 1, 0 <= padding <= kernel/2, kernel <= padded input size")
       }
       guard target.shape == [source.shape[0], g.output(source.shape[1]), g.output(source.shape[2])] else {
         throw mismatch("[\(source.shape[0]), \(g.output(source.shape[1])), \(g.output(source.shape[2]))]")

@@ -19,6 +19,9 @@ public enum ProjectionKind: Sendable, Equatable {
   case identity
   /// One-to-one with weight 1 between equal sizes of any shapes (a reshape).
   case flatten
+  /// Spiking self-attention: the source is Q; K and V are the populations the geometry
+  /// names. Per head, the current (Q·Kᵀ)·V·scale, without softmax, over [D, tokens] maps.
+  case attention(AttentionGeometry)
 
   public var name: String {
     switch self {
@@ -28,6 +31,7 @@ public enum ProjectionKind: Sendable, Equatable {
     case .pool(let p): p.kind == .max ? "max_pool" : "avg_pool"
     case .identity: "identity"
     case .flatten: "flatten"
+    case .attention: "attention"
     }
   }
 
@@ -35,8 +39,30 @@ public enum ProjectionKind: Sendable, Equatable {
   public var hasWeights: Bool {
     switch self {
     case .dense, .conv2d: true
-    case .sparse, .pool, .identity, .flatten: false
+    case .sparse, .pool, .identity, .flatten, .attention: false
     }
+  }
+
+  /// Populations besides the source that the projection reads (attention's K and V).
+  public var extraSources: [String] {
+    if case .attention(let g) = self { return [g.key, g.value] }
+    return []
+  }
+}
+
+/// Spikformer's SSA on [D, tokens…] populations: D channels in `heads` groups of D/heads.
+public struct AttentionGeometry: Sendable, Equatable {
+  public var heads: Int
+  public var scale: Double
+  /// The populations holding K and V (the projection's source holds Q).
+  public var key: String
+  public var value: String
+
+  public init(heads: Int, scale: Double = 0.125, key: String, value: String) {
+    self.heads = heads
+    self.scale = scale
+    self.key = key
+    self.value = value
   }
 }
 
@@ -60,17 +86,21 @@ public struct Conv2dGeometry: Sendable, Equatable {
   public func output(_ extent: Int) -> Int { (extent + 2 * padding - kernel) / stride + 1 }
 }
 
+/// Pooling windows with PyTorch's implicit padding (at most half the kernel): max pooling
+/// never picks a padded position; average pooling counts them as zeros.
 public struct PoolGeometry: Sendable, Equatable {
   public enum Kind: String, Sendable, Equatable { case max, average }
   public var kind: Kind
   public var kernel: Int
   public var stride: Int
+  public var padding: Int
 
-  public init(_ kind: Kind, kernel: Int, stride: Int? = nil) {
+  public init(_ kind: Kind, kernel: Int, stride: Int? = nil, padding: Int = 0) {
     self.kind = kind
     self.kernel = kernel
     self.stride = stride ?? kernel
+    self.padding = padding
   }
 
-  public func output(_ extent: Int) -> Int { (extent - kernel) / stride + 1 }
+  public func output(_ extent: Int) -> Int { (extent + 2 * padding - kernel) / stride + 1 }
 }

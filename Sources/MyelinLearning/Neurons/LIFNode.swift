@@ -12,8 +12,9 @@ extension LIFNode {
     public var spikes: [Float]
   }
 
-  /// Runs T steps over N neurons. `parameter` is PLIF's w (ignored otherwise).
-  public func forward(_ x: [Float], steps T: Int, parameter w: Float = 0) -> Record {
+  /// Runs T steps over N neurons. `parameter` is PLIF's w (ignored otherwise). With 2
+  /// threads each takes half of the neurons (independent: the same values).
+  public func forward(_ x: [Float], steps T: Int, parameter w: Float = 0, threads: Int = 1) -> Record {
     let n = T > 0 ? x.count / T : 0
     var h = [Float](repeating: 0, count: x.count), s = [Float](repeating: 0, count: x.count)
     var v = [Float](repeating: reset ?? 0, count: n)
@@ -22,11 +23,14 @@ extension LIFNode {
     x.withUnsafeBufferPointer { xb in
       h.withUnsafeMutableBufferPointer { hb in
         s.withUnsafeMutableBufferPointer { sb in
-          v.withUnsafeMutableBufferPointer { vp in
+          v.withUnsafeMutableBufferPointer { vb in
+            nonisolated(unsafe) let (x0, h0, s0, vp) = (xb.baseAddress, hb.baseAddress, sb.baseAddress, vb.baseAddress)
+            RowHalves.run(n, threads: threads) { _, neurons in
+            guard let x0, let h0, let s0, let vp else { return }
             for t in 0..<T {
-              let xp = xb.baseAddress! + t * n, hp = hb.baseAddress! + t * n, sp = sb.baseAddress! + t * n
+              let xp = x0 + t * n, hp = h0 + t * n, sp = s0 + t * n
               // The branches are loop-invariant; the compiler unswitches them.
-              for i in 0..<n {
+              for i in neurons {
                 let vi = vp[i]
                 let hv = isIF ? vi + xp[i] : decay ? vi + (xp[i] - (vi - vr)) * k : vi - (vi - vr) * k + xp[i]
                 let spike: Float = hv - th >= 0 ? 1 : 0
@@ -35,6 +39,7 @@ extension LIFNode {
                 vp[i] = hard ? hv * (1 - spike) + vr * spike : hv - th * spike
               }
             }
+            }
           }
         }
       }
@@ -42,25 +47,32 @@ extension LIFNode {
     return Record(h: h, spikes: s)
   }
 
-  /// BPTT: given dL/dS [T, N], returns dL/dX [T, N] and dL/dw (PLIF; 0 otherwise).
+  /// BPTT: given dL/dS [T, N], returns dL/dX [T, N] and dL/dw (PLIF; 0 otherwise). With 2
+  /// threads each takes half of the neurons; dL/dw is summed per half, then added.
   public func backward(_ record: Record, input x: [Float], gradient gS: [Float], steps T: Int,
-                       parameter w: Float = 0) -> (input: [Float], parameter: Float) {
+                       parameter w: Float = 0, threads: Int = 1) -> (input: [Float], parameter: Float) {
     let n = T > 0 ? gS.count / T : 0
     var gX = [Float](repeating: 0, count: gS.count)
     var gV = [Float](repeating: 0, count: n)  // dL/dV[t], flowing back from step t + 1
     let k = factor(w), vr = reset ?? 0, th = threshold, hard = reset != nil, detach = detachReset
     let isIF = kind == .integrateAndFire, decay = decayInput, isPLIF = if case .plif = kind { true } else { false }
     let surrogate = surrogate
-    var gW: Float = 0
+    var halves: [Float] = [0, 0]
     record.h.withUnsafeBufferPointer { hb in
       record.spikes.withUnsafeBufferPointer { sb in
         gS.withUnsafeBufferPointer { gsb in
           x.withUnsafeBufferPointer { xb in
             gX.withUnsafeMutableBufferPointer { gxb in
-              gV.withUnsafeMutableBufferPointer { gv in
+              gV.withUnsafeMutableBufferPointer { gvb in
+                halves.withUnsafeMutableBufferPointer { partial in
+                nonisolated(unsafe) let (hb, sb, gsb, xb, gxb, gv, pw) = (hb.baseAddress, sb.baseAddress, gsb.baseAddress,
+                                                                          xb.baseAddress, gxb.baseAddress, gvb.baseAddress, partial.baseAddress!)
+                RowHalves.run(n, threads: threads) { half, neurons in
+                guard let hb, let sb, let gsb, let gxb, let gv else { return }
+                var gW: Float = 0
                 for t in stride(from: T - 1, through: 0, by: -1) {
                   let o = t * n
-                  for i in 0..<n {
+                  for i in neurons {
                     let hv = hb[o + i], spike = sb[o + i]
                     let dS = surrogate.derivative(hv - th)
                     // dV[t]/dH[t], with or without the reset path's gradient.
@@ -81,10 +93,13 @@ extension LIFNode {
                           let ph = hb[o - n + i], ps = sb[o - n + i]
                           vPrevious = hard ? ph * (1 - ps) + vr * ps : ph - th * ps
                         }
-                        gW += decay ? gH * (xb[o + i] - (vPrevious - vr)) * k * (1 - k) : -(gH * (vPrevious - vr) * k * (1 - k))
+                        gW += decay ? gH * (xb![o + i] - (vPrevious - vr)) * k * (1 - k) : -(gH * (vPrevious - vr) * k * (1 - k))
                       }
                     }
                   }
+                }
+                pw[half] = gW
+                }
                 }
               }
             }
@@ -92,6 +107,6 @@ extension LIFNode {
         }
       }
     }
-    return (gX, gW)
+    return (gX, halves[0] + halves[1])
   }
 }

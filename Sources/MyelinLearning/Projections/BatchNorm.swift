@@ -32,20 +32,29 @@ public struct BatchNorm: Sendable, Equatable {
   }
 
   /// Training forward: normalises with the batch statistics and updates the running ones.
-  public mutating func train(_ x: [Float], rows m: Int, spatial s: Int) -> (output: [Float], record: Record) {
+  /// With 2 threads each takes half of the channels (independent: the same values).
+  public mutating func train(_ x: [Float], rows m: Int, spatial s: Int, threads: Int = 1) -> (output: [Float], record: Record) {
     precondition(x.count == m * channels * s, "BatchNorm.train: input has \(x.count) values, not rows × C × spatial")
     let n = m * s, channels = channels
     var y = [Float](repeating: 0, count: x.count), xhat = y
     var inverse = [Float](repeating: 0, count: channels)
     var means = [Double](repeating: 0, count: channels), variances = means
-    x.withUnsafeBufferPointer { xp in
-      y.withUnsafeMutableBufferPointer { yp in
-        xhat.withUnsafeMutableBufferPointer { hp in
-          for c in 0..<channels {
+    let (gamma, beta, epsilon) = (gamma, beta, epsilon)
+    x.withUnsafeBufferPointer { xb in
+      y.withUnsafeMutableBufferPointer { yb in
+        xhat.withUnsafeMutableBufferPointer { hb in
+          inverse.withUnsafeMutableBufferPointer { ib in
+          means.withUnsafeMutableBufferPointer { mb in
+          variances.withUnsafeMutableBufferPointer { vb in
+          nonisolated(unsafe) let (xp, yp, hp, inv0, mean0, var0) = (xb.baseAddress, yb.baseAddress, hb.baseAddress,
+                                                                   ib.baseAddress, mb.baseAddress, vb.baseAddress)
+          RowHalves.run(channels, threads: threads) { _, half in
+          guard let xp, let yp, let hp, let inv0, let mean0, let var0 else { return }
+          for c in half {
             // Sums per row in float (short runs), accumulated over rows in double.
             var sum = 0.0, squares = 0.0
             for r in 0..<m {
-              let row = xp.baseAddress! + (r * channels + c) * s
+              let row = xp + (r * channels + c) * s
               var rs: Float = 0, rq: Float = 0
               for p in 0..<s { rs += row[p]; rq += row[p] * row[p] }
               sum += Double(rs)
@@ -53,10 +62,10 @@ public struct BatchNorm: Sendable, Equatable {
             }
             let mean = sum / Double(max(n, 1))
             let variance = max(squares / Double(max(n, 1)) - mean * mean, 0)
-            means[c] = mean
-            variances[c] = variance
+            mean0[c] = mean
+            var0[c] = variance
             let inv = Float(1 / (variance + Double(epsilon)).squareRoot())
-            inverse[c] = inv
+            inv0[c] = inv
             let mu = Float(mean), gc = gamma[c], bc = beta[c]
             for r in 0..<m {
               let o = (r * channels + c) * s
@@ -66,6 +75,10 @@ public struct BatchNorm: Sendable, Equatable {
                 yp[o + p] = gc * h + bc
               }
             }
+          }
+          }
+          }
+          }
           }
         }
       }
@@ -98,16 +111,24 @@ public struct BatchNorm: Sendable, Equatable {
   }
 
   /// Gradients of a training forward pass: dL/dx, dL/dγ, dL/dβ.
-  public func backward(_ record: Record, gradient gy: [Float], rows m: Int, spatial s: Int)
+  public func backward(_ record: Record, gradient gy: [Float], rows m: Int, spatial s: Int, threads: Int = 1)
     -> (input: [Float], gamma: [Float], beta: [Float])
   {
     let n = Float(m * s), channels = channels
     var gx = [Float](repeating: 0, count: gy.count)
     var gGamma = [Float](repeating: 0, count: channels), gBeta = gGamma
-    gy.withUnsafeBufferPointer { gp in
-      record.normalized.withUnsafeBufferPointer { hp in
-        gx.withUnsafeMutableBufferPointer { out in
-          for c in 0..<channels {
+    let gamma = gamma
+    gy.withUnsafeBufferPointer { gb in
+      record.normalized.withUnsafeBufferPointer { hb in
+        gx.withUnsafeMutableBufferPointer { ob in
+          gGamma.withUnsafeMutableBufferPointer { ggb in
+          gBeta.withUnsafeMutableBufferPointer { gbb in
+          record.inverseStd.withUnsafeBufferPointer { isb in
+          nonisolated(unsafe) let (gp, hp, out, gg, gbeta, inverse) = (gb.baseAddress, hb.baseAddress, ob.baseAddress,
+                                                                     ggb.baseAddress, gbb.baseAddress, isb.baseAddress)
+          RowHalves.run(channels, threads: threads) { _, half in
+          guard let gp, let hp, let out, let gg, let gbeta, let inverse else { return }
+          for c in half {
             var sumG = 0.0, sumGX = 0.0
             for r in 0..<m {
               let o = (r * channels + c) * s
@@ -116,13 +137,17 @@ public struct BatchNorm: Sendable, Equatable {
               sumG += Double(rg)
               sumGX += Double(rgx)
             }
-            gBeta[c] = Float(sumG)
-            gGamma[c] = Float(sumGX)
-            let k = gamma[c] * record.inverseStd[c] / n, fg = Float(sumG), fgx = Float(sumGX)
+            gbeta[c] = Float(sumG)
+            gg[c] = Float(sumGX)
+            let k = gamma[c] * inverse[c] / n, fg = Float(sumG), fgx = Float(sumGX)
             for r in 0..<m {
               let o = (r * channels + c) * s
               for p in 0..<s { out[o + p] = k * (n * gp[o + p] - fg - hp[o + p] * fgx) }
             }
+          }
+          }
+          }
+          }
           }
         }
       }

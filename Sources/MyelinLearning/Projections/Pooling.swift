@@ -1,54 +1,74 @@
 // SPDX-License-Identifier: Apache-2.0
 import MyelinCore
 
-/// Pooling over non-overlapping or strided windows of [M, C, H, W] (no padding): max
-/// (on spikes an OR; the gradient goes to the first maximum of each window) or average.
+/// Pooling over strided windows of [M, C, H, W], with PyTorch's implicit padding (max
+/// pooling ignores the padded positions; average pooling counts them as zeros, dividing by
+/// k²): max (on spikes an OR; the gradient goes to the first maximum of each window) or average.
 public struct Pooling: Sendable, Equatable {
   public enum Kind: Sendable, Equatable { case max, average }
   public let kind: Kind
-  public let kernel: Int, stride: Int
+  public let kernel: Int, stride: Int, padding: Int
   public let channels: Int, height: Int, width: Int
 
-  public init(_ kind: Kind, kernel: Int, stride: Int? = nil, channels: Int, height: Int, width: Int) throws(ModelError) {
-    guard kernel >= 1, (stride ?? kernel) >= 1, kernel <= min(height, width), channels >= 1 else {
-      throw ModelError(field: "pool", problem: "kernel \(kernel), stride \(stride ?? kernel) on \(height)×\(width)",
-                       allowed: "kernel and stride >= 1, kernel <= input size")
+  public init(_ kind: Kind, kernel: Int, stride: Int? = nil, padding: Int = 0, channels: Int, height: Int, width: Int)
+    throws(ModelError)
+  {
+    guard kernel >= 1, (stride ?? kernel) >= 1, padding >= 0, 2 * padding <= kernel,
+      kernel <= min(height, width) + 2 * padding, channels >= 1
+    else {
+      throw ModelError(field: "pool", problem: "kernel \(kernel), stride \(stride ?? kernel), padding \(padding) on \(height)×\(width)",
+                       allowed: "kernel and stride >= 1, 0 <= padding <= kernel/2, kernel <= padded input size")
     }
     self.kind = kind
     self.kernel = kernel
     self.stride = stride ?? kernel
+    self.padding = padding
     self.channels = channels
     self.height = height
     self.width = width
   }
 
-  public var outHeight: Int { (height - kernel) / stride + 1 }
-  public var outWidth: Int { (width - kernel) / stride + 1 }
+  public var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
+  public var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
 
   /// Output, and for max pooling the input index chosen in each window (for backward).
-  public func forward(_ x: [Float], rows m: Int) -> (output: [Float], chosen: [Int]) {
+  /// With 2 threads each takes half of the planes (independent: the same values).
+  public func forward(_ x: [Float], rows m: Int, threads: Int = 1) -> (output: [Float], chosen: [Int]) {
     precondition(x.count == m * channels * height * width, "Pooling.forward: shapes do not match")
-    let ho = outHeight, wo = outWidth
+    let ho = outHeight, wo = outWidth, k = kernel, s = stride, h = height, w = width, isMax = kind == .max, pad = padding
     var y = [Float](repeating: 0, count: m * channels * ho * wo)
-    var chosen = kind == .max ? [Int](repeating: 0, count: y.count) : []
-    for plane in 0..<(m * channels) {
-      for oy in 0..<ho {
-        for ox in 0..<wo {
-          let o = (plane * ho + oy) * wo + ox
-          var best = -Float.infinity, sum: Float = 0
-          var where_ = (plane * height + oy * stride) * width + ox * stride  // the window's first element
-          for ky in 0..<kernel {
-            for kx in 0..<kernel {
-              let i = (plane * height + oy * stride + ky) * width + ox * stride + kx
-              sum += x[i]
-              if x[i] > best { best = x[i]; where_ = i }
+    var chosen = [Int](repeating: 0, count: isMax ? y.count : 0)
+    x.withUnsafeBufferPointer { xb in
+      y.withUnsafeMutableBufferPointer { yb in
+        chosen.withUnsafeMutableBufferPointer { cb in
+          nonisolated(unsafe) let (xp, yp, cp) = (xb.baseAddress, yb.baseAddress, cb.baseAddress)
+          RowHalves.run(m * channels, threads: threads) { _, planes in
+            guard let xp, let yp else { return }
+            for plane in planes {
+              for oy in 0..<ho {
+                for ox in 0..<wo {
+                  let o = (plane * ho + oy) * wo + ox
+                  // The window clipped to the input (padding is never chosen, adds zero).
+                  let y0 = max(oy * s - pad, 0), y1 = min(oy * s - pad + k, h)
+                  let x0 = max(ox * s - pad, 0), x1 = min(ox * s - pad + k, w)
+                  var best = -Float.infinity, sum: Float = 0, at = (plane * h + y0) * w + x0
+                  for iy in y0..<y1 {
+                    let row = (plane * h + iy) * w
+                    for ix in x0..<x1 {
+                      let v = xp[row + ix]
+                      sum += v
+                      if v > best { best = v; at = row + ix }
+                    }
+                  }
+                  if isMax {
+                    yp[o] = best
+                    cp![o] = at
+                  } else {
+                    yp[o] = sum / Float(k * k)
+                  }
+                }
+              }
             }
-          }
-          if kind == .max {
-            y[o] = best
-            chosen[o] = where_
-          } else {
-            y[o] = sum / Float(kernel * kernel)
           }
         }
       }
@@ -56,19 +76,27 @@ public struct Pooling: Sendable, Equatable {
     return (y, chosen)
   }
 
-  public func backward(_ gy: [Float], chosen: [Int], rows m: Int) -> [Float] {
+  /// dL/dx from dL/dy. Windows of one plane may overlap, so each thread takes whole planes.
+  public func backward(_ gy: [Float], chosen: [Int], rows m: Int, threads: Int = 1) -> [Float] {
     var gx = [Float](repeating: 0, count: m * channels * height * width)
-    let ho = outHeight, wo = outWidth
-    for plane in 0..<(m * channels) {
-      for oy in 0..<ho {
-        for ox in 0..<wo {
-          let o = (plane * ho + oy) * wo + ox
-          if kind == .max {
-            gx[chosen[o]] += gy[o]
-          } else {
-            let share = gy[o] / Float(kernel * kernel)
-            for ky in 0..<kernel {
-              for kx in 0..<kernel { gx[(plane * height + oy * stride + ky) * width + ox * stride + kx] += share }
+    let ho = outHeight, wo = outWidth, k = kernel, s = stride, h = height, w = width, isMax = kind == .max, pad = padding
+    gy.withUnsafeBufferPointer { gb in
+      chosen.withUnsafeBufferPointer { cb in
+        gx.withUnsafeMutableBufferPointer { xb in
+          nonisolated(unsafe) let (gp, cp, xp) = (gb.baseAddress, cb.baseAddress, xb.baseAddress)
+          RowHalves.run(m * channels, threads: threads) { _, planes in
+            guard let gp, let xp else { return }
+            for plane in planes {
+              for o in (plane * ho * wo)..<((plane + 1) * ho * wo) {
+                if isMax {
+                  xp[cp![o]] += gp[o]
+                } else {
+                  let share = gp[o] / Float(k * k), oy = (o / wo) % ho, ox = o % wo
+                  for iy in max(oy * s - pad, 0)..<min(oy * s - pad + k, h) {
+                    for ix in max(ox * s - pad, 0)..<min(ox * s - pad + k, w) { xp[(plane * h + iy) * w + ix] += share }
+                  }
+                }
+              }
             }
           }
         }

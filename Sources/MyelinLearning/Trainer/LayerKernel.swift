@@ -10,6 +10,8 @@ struct LayerKernel: Sendable {
     case pool(Pooling)
     /// identity and flatten: the source's values, unchanged.
     case copy
+    /// SSA: the source is Q, the extra inputs K and V.
+    case attention(SpikingAttention)
   }
 
   var operation: Operation
@@ -37,11 +39,15 @@ struct LayerKernel: Sendable {
       operation = .conv(p)
       hasBias = g.bias
     case .pool(let g):
-      operation = .pool(try Pooling(g.kind == .max ? .max : .average, kernel: g.kernel, stride: g.stride,
+      operation = .pool(try Pooling(g.kind == .max ? .max : .average, kernel: g.kernel, stride: g.stride, padding: g.padding,
                                     channels: source.shape[0], height: source.shape[1], width: source.shape[2]))
       hasBias = false
     case .identity, .flatten:
       operation = .copy
+      hasBias = false
+    case .attention(let g):
+      operation = .attention(SpikingAttention(channels: source.shape[0], tokens: source.size / source.shape[0],
+                                              heads: g.heads, scale: Float(g.scale)))
       hasBias = false
     }
     let channels = target.shape[0]
@@ -61,8 +67,8 @@ struct LayerKernel: Sendable {
   /// the same values at every step (`repeats` = T, a directly encoded image), the kernel runs
   /// on the first step's rows only and its output is repeated: the same values, T times
   /// less work. BatchNorm still sees all rows.
-  mutating func forward(_ x: [Float], rows m: Int, repeats: Int = 1, mode: ForwardMode, training: Bool, threads: Int)
-    -> (output: [Float], record: Record)
+  mutating func forward(_ x: [Float], extra: [[Float]] = [], rows m: Int, repeats: Int = 1, mode: ForwardMode,
+                        training: Bool, threads: Int) -> (output: [Float], record: Record)
   {
     var record = Record()
     var y: [Float]
@@ -76,9 +82,13 @@ struct LayerKernel: Sendable {
       record.mode = DenseProjection.resolve(mode, input: xs)
       y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads)
     case .pool(let p):
-      (y, record.chosen) = p.forward(xs, rows: rows)
+      (y, record.chosen) = p.forward(xs, rows: rows, threads: threads)
     case .copy:
       y = xs
+    case .attention(let a):
+      let binary = SpikingAttention.isBinary(xs) && extra.allSatisfy(SpikingAttention.isBinary)
+      record.mode = mode == .dense || !binary ? .dense : .event
+      y = a.forward(q: xs, k: extra[0], v: extra[1], rows: rows, mode: record.mode ?? .dense, threads: threads)
     }
     if repeats > 1 {
       let once = y
@@ -91,7 +101,7 @@ struct LayerKernel: Sendable {
     }
     if batchNorm != nil {
       if training {
-        let (out, bn) = batchNorm!.train(y, rows: m, spatial: spatial)
+        let (out, bn) = batchNorm!.train(y, rows: m, spatial: spatial, threads: threads)
         y = out
         record.batchNorm = bn
       } else {
@@ -104,13 +114,13 @@ struct LayerKernel: Sendable {
   /// Gradients: dL/dx (when `needInput`), and the parameter gradients in ``parameters`` order.
   /// With `repeats` > 1 (see ``forward``) the gradient is summed over the repeats first,
   /// and there is no input gradient.
-  func backward(_ x: [Float], gradient: [Float], record: Record, rows m: Int, repeats: Int = 1, needInput: Bool, threads: Int)
-    -> (input: [Float]?, parameters: [[Float]])
+  func backward(_ x: [Float], extra: [[Float]] = [], gradient: [Float], record: Record, rows m: Int, repeats: Int = 1,
+                needInput: Bool, threads: Int) -> (input: [Float]?, extra: [[Float]], parameters: [[Float]])
   {
     var g = gradient
     var bnGradients: [[Float]] = []
     if let bn = batchNorm, let r = record.batchNorm {
-      let (gx, gGamma, gBeta) = bn.backward(r, gradient: g, rows: m, spatial: spatial)
+      let (gx, gGamma, gBeta) = bn.backward(r, gradient: g, rows: m, spatial: spatial, threads: threads)
       g = gx
       bnGradients = [gGamma, gBeta]
     }
@@ -127,14 +137,17 @@ struct LayerKernel: Sendable {
     switch operation {
     case .dense(let p):
       let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads)
-      return (needInput ? gx : nil, (hasBias ? [gw, gb] : [gw]) + bnGradients)
+      return (needInput ? gx : nil, [], (hasBias ? [gw, gb] : [gw]) + bnGradients)
     case .conv(let p):
       let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads, needInput: needInput)
-      return (needInput ? gx : nil, (hasBias ? [gw, gb] : [gw]) + bnGradients)
+      return (needInput ? gx : nil, [], (hasBias ? [gw, gb] : [gw]) + bnGradients)
     case .pool(let p):
-      return (needInput ? p.backward(g, chosen: record.chosen, rows: m) : nil, bnGradients)
+      return (needInput ? p.backward(g, chosen: record.chosen, rows: m, threads: threads) : nil, [], bnGradients)
     case .copy:
-      return (needInput ? g : nil, bnGradients)
+      return (needInput ? g : nil, [], bnGradients)
+    case .attention(let a):
+      let (gq, gk, gv) = a.backward(q: x, k: extra[0], v: extra[1], gradient: g, rows: m, threads: threads)
+      return (needInput ? gq : nil, [gk, gv], bnGradients)
     }
   }
 
@@ -148,7 +161,7 @@ struct LayerKernel: Sendable {
     case .conv(let p):
       out.append(("weight", p.weight, true))
       if hasBias { out.append(("bias", p.bias, false)) }
-    case .pool, .copy: break
+    case .pool, .copy, .attention: break
     }
     if let bn = batchNorm {
       out.append(("bn.gamma", bn.gamma, false))
@@ -170,7 +183,7 @@ struct LayerKernel: Sendable {
       p.weight = next()
       if hasBias { p.bias = next() }
       operation = .conv(p)
-    case .pool, .copy: break
+    case .pool, .copy, .attention: break
     }
     if batchNorm != nil {
       batchNorm!.gamma = next()
@@ -186,6 +199,7 @@ struct LayerKernel: Sendable {
     case .dense(let p): p.inputs * p.outputs
     case .conv(let p): p.outputSize * p.inChannels / p.groups * p.kernel * p.kernel
     case .pool, .copy: 0
+    case .attention(let a): 2 * a.tokens * a.channels * min(a.tokens, a.headSize)
     }
   }
 }

@@ -15,6 +15,8 @@ public struct Trainer: Sendable {
   public let input: Int
   public let output: Int
   var kernels: [LayerKernel]
+  /// Per projection, the populations it reads besides its source (attention's K and V).
+  let extraSources: [[Int]]
   /// PLIF's w per population (0 for other nodes).
   var plif: [Float]
   /// Event or dense path for every projection (`auto` picks by measured input density).
@@ -50,6 +52,7 @@ public struct Trainer: Sendable {
       kernels.append(try LayerKernel(projection, index: j, source: network.populations[s], target: network.populations[t], seed: seed))
     }
     self.kernels = kernels
+    extraSources = network.projections.map { p in p.kind.extraSources.compactMap { network.populationIndex(named: $0) } }
     projectionSeconds = Array(repeating: (0, 0), count: kernels.count)
     populationSeconds = Array(repeating: 0, count: network.populations.count)
     plif = network.populations.map { p in
@@ -98,8 +101,9 @@ public struct Trainer: Sendable {
       for j in incoming[p] {
         guard let s = network.populationIndex(named: network.projections[j].source) else { continue }
         let clock = Clock()
-        let (y, r) = kernels[j].forward(record.outputs[s], rows: m, repeats: s == input ? repeats : 1, mode: mode,
-                                        training: training, threads: threads)
+        let extra = extraSources[j].map { record.outputs[$0] }
+        let (y, r) = kernels[j].forward(record.outputs[s], extra: extra, rows: m, repeats: s == input ? repeats : 1,
+                                        mode: mode, training: training, threads: threads)
         projectionSeconds[j].forward += clock.seconds
         record.layers[j] = r
         if current.isEmpty {
@@ -112,7 +116,7 @@ public struct Trainer: Sendable {
       defer { populationSeconds[p] += clock.seconds }
       switch populations[p].model {
       case .lifNode(let node):
-        let r = node.forward(current, steps: T, parameter: plif[p])
+        let r = node.forward(current, steps: T, parameter: plif[p], threads: threads)
         record.outputs[p] = r.spikes
         if training {
           record.neurons[p] = r
@@ -144,7 +148,7 @@ public struct Trainer: Sendable {
       gradients[p] = []
       if case .lifNode(let node) = populations[p].model, let r = record.neurons[p] {
         let clock = Clock()
-        let (gx, gw) = node.backward(r, input: record.currents[p], gradient: g, steps: record.steps, parameter: plif[p])
+        let (gx, gw) = node.backward(r, input: record.currents[p], gradient: g, steps: record.steps, parameter: plif[p], threads: threads)
         g = gx
         plifGradients[p] = gw
         populationSeconds[p] += clock.seconds
@@ -154,16 +158,13 @@ public struct Trainer: Sendable {
         let needInput = s != input
         let clock = Clock()
         defer { projectionSeconds[j].backward += clock.seconds }
-        let (gx, gp) = kernels[j].backward(record.outputs[s], gradient: g, record: record.layers[j], rows: m,
-                                           repeats: s == input ? record.inputRepeats : 1, needInput: needInput, threads: threads)
+        let extra = extraSources[j].map { record.outputs[$0] }
+        let (gx, gExtra, gp) = kernels[j].backward(record.outputs[s], extra: extra, gradient: g, record: record.layers[j], rows: m,
+                                                   repeats: s == input ? record.inputRepeats : 1, needInput: needInput,
+                                                   threads: threads)
         projectionGradients[j] = gp
-        if needInput, let gx {
-          if gradients[s].isEmpty {
-            gradients[s] = gx
-          } else {
-            for i in gx.indices { gradients[s][i] += gx[i] }
-          }
-        }
+        if needInput, let gx { Self.accumulate(gx, into: &gradients[s]) }
+        for (e, source) in extraSources[j].enumerated() where source != input { Self.accumulate(gExtra[e], into: &gradients[source]) }
       }
     }
     var out: [[Float]] = []
@@ -174,6 +175,15 @@ public struct Trainer: Sendable {
     }
     for p in populations.indices where isPLIF(p) { out.append([plifGradients[p]]) }
     return out
+  }
+
+  /// Adds a gradient into a population's gradient (empty: not yet reached).
+  static func accumulate(_ g: [Float], into total: inout [Float]) {
+    if total.isEmpty {
+      total = g
+    } else {
+      for i in g.indices { total[i] += g[i] }
+    }
   }
 
   func isPLIF(_ p: Int) -> Bool {

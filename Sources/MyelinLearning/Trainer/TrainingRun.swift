@@ -89,6 +89,8 @@ public struct TrainingRun: Sendable {
   /// Epoch and batch reached: the next step runs batch `step` of epoch `epoch`.
   public var epoch = 0
   public var step = 0
+  /// The shuffled order of the current epoch, drawn once per epoch.
+  private var order: (epoch: Int, images: [Int]) = (-1, [])
 
   public init(trainer: Trainer, train set: ImageSet, normalization: Normalization,
               configuration: TrainingConfiguration) throws(ModelError) {
@@ -133,8 +135,8 @@ public struct TrainingRun: Sendable {
 
   /// One optimizer step on the next batch; advances `step` (and `epoch` at its end).
   public mutating func trainStep() -> StepReport {
-    let order = train.order(epoch: epoch)
-    let batch = train.batch(step, of: order, epoch: epoch)
+    if order.epoch != epoch { order = (epoch, train.order(epoch: epoch)) }
+    let batch = train.batch(step, of: order.images, epoch: epoch)
     let c = configuration
     let x = c.encoding.encode(batch.inputs, timeSteps: c.timeSteps, seed: c.seed, trainingStep: globalStep)
     let record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: true)

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+import MyelinLearning
+
+/// Data sets by name, from `--data DIR` or their standard place.
+enum DatasetChoice: String, CaseIterable {
+  case fashionMNIST = "fashion-mnist"
+  case mnist
+  case cifar10
+
+  func load(_ split: ImageSet.Split, directory: String?) throws(DatasetError) -> ImageSet {
+    switch self {
+    case .fashionMNIST: return try ImageSet.idx(directory: directory ?? ImageSet.fashionMNISTDirectory, split: split)
+    case .mnist:
+      guard let directory else { throw DatasetError(path: "--data", problem: "MNIST has no standard place", hint: "pass --data DIR with the IDX files") }
+      return try ImageSet.idx(directory: directory, split: split)
+    case .cifar10:
+      guard let directory else { throw DatasetError(path: "--data", problem: "CIFAR-10 has no standard place", hint: "pass --data DIR with the binary version's files") }
+      return try ImageSet.cifar10(directory: directory, split: split)
+    }
+  }
+
+  var normalization: Normalization {
+    switch self {
+    case .fashionMNIST: .fashionMNIST
+    case .mnist: .mnist
+    case .cifar10: .cifar10
+    }
+  }
+}
