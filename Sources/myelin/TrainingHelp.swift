@@ -4,7 +4,9 @@ extension Help {
   static let train = """
     USAGE: myelin train MODEL [options]
 
-    Trains a deep SNN with surrogate gradients (BPTT). MODEL: csnn (SpikingJelly's conv SNN).
+    Trains a deep SNN with surrogate gradients (BPTT). MODEL: csnn (SpikingJelly's conv SNN)
+    or spikformer (--config spikformer-2-128 by default, spikformer-4-384, spikformer-8-512;
+    --depth, --dim, --heads, --image-size, --classes override it; use --loss ce).
     Progress goes to stderr; the test set is evaluated after every epoch.
 
     OPTIONS:
@@ -53,7 +55,10 @@ extension Help {
     """
 
   static let describe = """
-    USAGE: myelin describe MODEL [--channels C] [--dataset NAME] [--json]
+    USAGE: myelin describe MODEL [--channels C] [--dataset NAME] [--depth L] [--dim D] [--heads H]
+                           [--image-size S] [--classes K] [--json]
+
+    MODEL: csnn, spikformer-2-128, spikformer-4-384, spikformer-8-512.
 
     Prints a trainable model's graph: populations with their shapes, projections with
     their kinds and parameter counts, and the total (JSON key "parameters").

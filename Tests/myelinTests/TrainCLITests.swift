@@ -94,6 +94,30 @@ import Testing
     #expect(small.stdout.contains("parameters: \(smallConv1 + smallConv2 + smallFC)"))
   }
 
+  /// Spikformer's published sizes, from the official code's layers: SPS convolutions
+  /// without bias + BN, RPE, per block Q/K/V/proj 1×1 + BN (Q/K/V bias only in the CIFAR
+  /// code), MLP D→4D→D with bias + BN, and the linear head.
+  @Test(arguments: [("spikformer-4-384", 384, 4, 3, 10, true, 9.32e6), ("spikformer-8-512", 512, 8, 3, 1000, false, 29.68e6)])
+  func spikformerParameterCountsMatchThePaper(config: (String, Int, Int, Int, Int, Bool, Double)) throws {
+    let (name, d, depth, input, classes, qkvBias, published) = config
+    let channels: [Int] = [input, d / 8, d / 4, d / 2, d, d]
+    var sps = 0
+    for i in 0..<5 { sps += channels[i] * channels[i + 1] * 9 + 2 * channels[i + 1] }
+    let qkv: Int = 3 * (d * d + (qkvBias ? d : 0) + 2 * d)
+    let proj: Int = d * d + d + 2 * d
+    let mlp: Int = (d * 4 * d + 4 * d + 8 * d) + (4 * d * d + d + 2 * d)
+    let head: Int = d * classes + classes
+    let expected = sps + depth * (qkv + proj + mlp) + head
+    let result = try CLITests.run(["describe", name, "--json"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let count = try #require(object["parameters"] as? Int)
+    #expect(count == expected)
+    #expect(abs(Double(count) - published) / published < 0.005)
+    let kinds = (object["projections"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+    #expect(kinds.filter { $0 == "attention" }.count == depth)
+  }
+
   @Test func badTrainingInputIsAClearError() throws {
     let missing = try CLITests.run(["train", "csnn", "--data", "/nonexistent/fmnist"])
     #expect(missing.status == 2)
