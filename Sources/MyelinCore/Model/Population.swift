@@ -15,8 +15,19 @@ public struct Population: Sendable, Equatable {
 
   /// A deep-SNN node (``NeuronModel/isLayerNode``) with a shape such as [C, H, W].
   public init(name: String, shape: [Int], model: NeuronModel) {
-    self.init(name: name, size: shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }, model: model)
+    self.init(name: name, size: Population.elements(shape) ?? Int.max, model: model)
     self.shape = shape
+  }
+
+  /// The number of neurons a shape holds; nil if the product overflows.
+  static func elements(_ shape: [Int]) -> Int? {
+    var n = 1
+    for extent in shape {
+      let (product, overflow) = n.multipliedReportingOverflow(by: extent)
+      if overflow { return nil }
+      n = product
+    }
+    return n
   }
 
   public init(
@@ -44,7 +55,7 @@ public struct Population: Sendable, Equatable {
                        allowed: "1...\(Population.maximumSize) neurons")
     }
     guard !shape.isEmpty, shape.allSatisfy({ $0 >= 1 }),
-      shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == size
+      Population.elements(shape) == size
     else {
       throw ModelError(field: field + ".shape", problem: "is \(shape) for \(size) neurons",
                        allowed: "positive extents whose product is the size")

@@ -104,6 +104,17 @@ public struct TrainingRun: Sendable {
     guard set.classes <= classes else {
       throw ModelError(field: "dataset", problem: "has \(set.classes) classes", allowed: "at most the model's \(classes) outputs")
     }
+    // What a training step holds: every population's output, and for LIF nodes the current,
+    // H and spikes, for BN the normalised values, about five values per neuron and row.
+    let rows = Double(configuration.timeSteps) * Double(configuration.batch)
+    let neurons = trainer.network.populations.reduce(0.0) { $0 + Double($1.size) }
+    let bytes = 5 * 4 * rows * neurons + 16 * Double(trainer.parameterCount)
+    let available = Double(ProcessInfo.processInfo.physicalMemory)
+    guard bytes < 0.8 * available else {
+      throw ModelError(field: "batch", problem: String(format: "a step of batch %d at T = %d needs about %.1f GB", configuration.batch,
+                                                       configuration.timeSteps, bytes / 1e9),
+                       allowed: String(format: "under %.1f GB (80%% of this machine's memory): a smaller batch or T", 0.8 * available / 1e9))
+    }
     self.trainer = trainer
     self.configuration = configuration
     optimizer = configuration.makeOptimizer()
