@@ -64,15 +64,32 @@ public struct DenseProjection: Sendable, Equatable {
   /// had input i non-zero, with those values.
   static func activeRows(_ x: [Float], rows m: Int, inputs n: Int) -> (start: [Int], row: [Int], value: [Float]) {
     var start = [Int](repeating: 0, count: n + 1)
-    for r in 0..<m { for i in 0..<n where x[r * n + i] != 0 { start[i + 1] += 1 } }
-    for i in 0..<n { start[i + 1] += start[i] }
+    x.withUnsafeBufferPointer { xb in
+      start.withUnsafeMutableBufferPointer { sb in
+        let counts = sb.baseAddress! + 1
+        for r in 0..<m {
+          let line = xb.baseAddress! + r * n
+          for i in 0..<n { counts[i] &+= line[i] != 0 ? 1 : 0 }
+        }
+        for i in 0..<n { sb[i + 1] += sb[i] }
+      }
+    }
     var cursor = Array(start[0..<n])
     var row = [Int](repeating: 0, count: start[n]), value = [Float](repeating: 0, count: start[n])
-    for r in 0..<m {
-      for i in 0..<n where x[r * n + i] != 0 {
-        row[cursor[i]] = r
-        value[cursor[i]] = x[r * n + i]
-        cursor[i] += 1
+    x.withUnsafeBufferPointer { xb in
+      cursor.withUnsafeMutableBufferPointer { cb in
+        row.withUnsafeMutableBufferPointer { rb in
+          value.withUnsafeMutableBufferPointer { vb in
+            for r in 0..<m {
+              let line = xb.baseAddress! + r * n
+              for i in 0..<n where line[i] != 0 {
+                rb[cb[i]] = r
+                vb[cb[i]] = line[i]
+                cb[i] += 1
+              }
+            }
+          }
+        }
       }
     }
     return (start, row, value)
@@ -82,7 +99,7 @@ public struct DenseProjection: Sendable, Equatable {
   public static func density(_ x: [Float]) -> Double {
     guard !x.isEmpty else { return 0 }
     var n = 0
-    for v in x where v != 0 { n += 1 }
+    x.withUnsafeBufferPointer { xb in for v in xb { n &+= v != 0 ? 1 : 0 } }
     return Double(n) / Double(x.count)
   }
 
