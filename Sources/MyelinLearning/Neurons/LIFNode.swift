@@ -29,14 +29,14 @@ extension LIFNode {
             guard let x0, let h0, let s0, let vp else { return }
             for t in 0..<T {
               let xp = x0 + t * n, hp = h0 + t * n, sp = s0 + t * n
-              // The branches are loop-invariant; the compiler unswitches them.
-              for i in neurons {
-                let vi = vp[i]
-                let hv = isIF ? vi + xp[i] : decay ? vi + (xp[i] - (vi - vr)) * k : vi - (vi - vr) * k + xp[i]
-                let spike: Float = hv - th >= 0 ? 1 : 0
-                hp[i] = hv
-                sp[i] = spike
-                vp[i] = hard ? hv * (1 - spike) + vr * spike : hv - th * spike
+              // Constant flags, so that each call inlines into a branch-free, vectorised loop.
+              switch (isIF, decay, hard) {
+              case (true, _, true): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: true, decay: false, hard: true)
+              case (true, _, false): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: true, decay: false, hard: false)
+              case (false, true, true): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: false, decay: true, hard: true)
+              case (false, true, false): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: false, decay: true, hard: false)
+              case (false, false, true): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: false, decay: false, hard: true)
+              case (false, false, false): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: false, decay: false, hard: false)
               }
             }
             }
@@ -45,6 +45,35 @@ extension LIFNode {
       }
     }
     return Record(h: h, spikes: s)
+  }
+
+  /// One step of neurons `range`: charge, fire, reset.
+  @inline(__always)
+  static func step(_ range: Range<Int>, _ xp: UnsafePointer<Float>, _ hp: UnsafeMutablePointer<Float>,
+                   _ sp: UnsafeMutablePointer<Float>, _ vp: UnsafeMutablePointer<Float>, _ k: Float, _ vr: Float, _ th: Float,
+                   isIF: Bool, decay: Bool, hard: Bool) {
+    for i in range {
+      let vi = vp[i]
+      let hv = isIF ? vi + xp[i] : decay ? vi + (xp[i] - (vi - vr)) * k : vi - (vi - vr) * k + xp[i]
+      let spike: Float = hv - th >= 0 ? 1 : 0
+      hp[i] = hv
+      sp[i] = spike
+      vp[i] = hard ? hv * (1 - spike) + vr * spike : hv - th * spike
+    }
+  }
+
+  /// One backward step of a decay_input, hard-reset, detach_reset LIF: the general loop
+  /// below with those flags fixed (the same arithmetic, so the same values).
+  @inline(__always)
+  static func backStep(_ range: Range<Int>, _ hp: UnsafePointer<Float>, _ sp: UnsafePointer<Float>, _ gsp: UnsafePointer<Float>,
+                       _ gxp: UnsafeMutablePointer<Float>, _ gv: UnsafeMutablePointer<Float>, _ k: Float, _ th: Float,
+                       _ derivative: (Float) -> Float) {
+    for i in range {
+      let dS = derivative(hp[i] - th)
+      let gH = gsp[i] * dS + gv[i] * (1 - sp[i])
+      gxp[i] = gH * k
+      gv[i] = gH * (1 - k)
+    }
   }
 
   /// BPTT: given dL/dS [T, N], returns dL/dX [T, N] and dL/dw (PLIF; 0 otherwise). With 2
@@ -57,6 +86,7 @@ extension LIFNode {
     let k = factor(w), vr = reset ?? 0, th = threshold, hard = reset != nil, detach = detachReset
     let isIF = kind == .integrateAndFire, decay = decayInput, isPLIF = if case .plif = kind { true } else { false }
     let surrogate = surrogate
+    let fast = !isIF && !isPLIF && decay && hard && detach
     var halves: [Float] = [0, 0]
     record.h.withUnsafeBufferPointer { hb in
       record.spikes.withUnsafeBufferPointer { sb in
@@ -70,6 +100,25 @@ extension LIFNode {
                 RowHalves.run(n, threads: threads) { half, neurons in
                 guard let hb, let sb, let gsb, let gxb, let gv else { return }
                 var gW: Float = 0
+                // Spikformer's and the conv SNN's LIF (decay_input, hard reset, detach_reset)
+                // gets a loop per surrogate without branches, which the compiler vectorises.
+                if fast {
+                  for t in stride(from: T - 1, through: 0, by: -1) {
+                    let o = t * n
+                    switch surrogate {
+                    case .atan(let a):
+                      Self.backStep(neurons, hb + o, sb + o, gsb + o, gxb + o, gv, k, th) { x in
+                        let u = Float.pi / 2 * a * x
+                        return a / 2 / (1 + u * u)
+                      }
+                    case .triangle(let a):
+                      Self.backStep(neurons, hb + o, sb + o, gsb + o, gxb + o, gv, k, th) { x in max(0, a - a * a * abs(x)) }
+                    case .sigmoid:
+                      Self.backStep(neurons, hb + o, sb + o, gsb + o, gxb + o, gv, k, th) { x in surrogate.derivative(x) }
+                    }
+                  }
+                  return
+                }
                 for t in stride(from: T - 1, through: 0, by: -1) {
                   let o = t * n
                   for i in neurons {

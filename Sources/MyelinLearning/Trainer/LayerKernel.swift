@@ -128,7 +128,14 @@ struct LayerKernel: Sendable {
     if repeats > 1 {
       let rows = m / repeats, width = g.count / max(m, 1)
       var sum = Array(g[0..<(rows * width)])
-      for k in 1..<repeats { for i in sum.indices { sum[i] += g[k * rows * width + i] } }
+      g.withUnsafeBufferPointer { gb in
+        sum.withUnsafeMutableBufferPointer { sb in
+          for k in 1..<repeats {
+            let part = gb.baseAddress! + k * rows * width
+            for i in 0..<sb.count { sb[i] += part[i] }
+          }
+        }
+      }
       g = sum
       x = Array(x[0..<(rows * (x.count / max(m, 1)))])
       m = rows
