@@ -61,7 +61,13 @@ public struct DenseProjection: Sendable, Equatable {
   }
 
   /// The non-zero inputs, grouped by input: rows `row[start[i] ..< start[i + 1]]` (ascending)
-  /// had input i non-zero, with those values.
+  /// had input i non-zero, with those values. The forward pass's list serves the backward
+  /// pass too (pass it as `active`).
+  public struct ActiveInputs: Sendable {
+    let start: [Int], row: [Int], value: [Float]
+    public init(_ x: [Float], rows m: Int, inputs n: Int) { (start, row, value) = DenseProjection.activeRows(x, rows: m, inputs: n) }
+  }
+
   static func activeRows(_ x: [Float], rows m: Int, inputs n: Int) -> (start: [Int], row: [Int], value: [Float]) {
     var start = [Int](repeating: 0, count: n + 1)
     x.withUnsafeBufferPointer { xb in
@@ -108,14 +114,16 @@ public struct DenseProjection: Sendable, Equatable {
   }
 
   /// Y [rows, outputs] for X [rows, inputs].
-  public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1) -> [Float] {
+  public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1, active given: ActiveInputs? = nil)
+    -> [Float]
+  {
     precondition(x.count == m * inputs, "DenseProjection.forward: input has \(x.count) values, not rows × inputs")
     var y = [Float](repeating: 0, count: m * outputs)
     for r in 0..<m { y.replaceSubrange(r * outputs..<(r + 1) * outputs, with: bias) }
     guard m > 0, inputs > 0, outputs > 0 else { return y }
     switch Self.resolve(mode, input: x) {
     case .event, .auto:
-      let active = Self.activeRows(x, rows: m, inputs: inputs)
+      let active = given ?? ActiveInputs(x, rows: m, inputs: inputs)
       weight.withUnsafeBufferPointer { w in
         y.withUnsafeMutableBufferPointer { out in
           // Input-major over blocks of outputs: each weight row is read once per block and
@@ -160,8 +168,8 @@ public struct DenseProjection: Sendable, Equatable {
 
   /// Gradients for X, W and b from dL/dY [rows, outputs]. With the event path, only the
   /// rows of inputs that were non-zero accumulate into dL/dW.
-  public func backward(_ x: [Float], gradient gy: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1)
-    -> (input: [Float], weight: [Float], bias: [Float])
+  public func backward(_ x: [Float], gradient gy: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1,
+                       active given: ActiveInputs? = nil) -> (input: [Float], weight: [Float], bias: [Float])
   {
     precondition(x.count == m * inputs && gy.count == m * outputs, "DenseProjection.backward: shapes do not match")
     var gx = [Float](repeating: 0, count: m * inputs)
@@ -185,7 +193,7 @@ public struct DenseProjection: Sendable, Equatable {
     }
     switch Self.resolve(mode, input: x) {
     case .event, .auto:
-      let active = Self.activeRows(x, rows: m, inputs: inputs)
+      let active = given ?? ActiveInputs(x, rows: m, inputs: inputs)
       gy.withUnsafeBufferPointer { g in
         gw.withUnsafeMutableBufferPointer { out in
           Self.forEachBlock(outputs: outputs, threads: threads) { lo in

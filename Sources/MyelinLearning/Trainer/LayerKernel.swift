@@ -61,6 +61,8 @@ struct LayerKernel: Sendable {
     var batchNorm: BatchNorm.Record?
     /// The path a weighted projection took (nil for pool and copy, which have one path).
     var mode: ForwardMode?
+    /// A dense projection's non-zero inputs, listed once for both passes.
+    var active: DenseProjection.ActiveInputs?
   }
 
   /// The projection's output current for `x` [rows, source size]. When the source repeats
@@ -77,7 +79,8 @@ struct LayerKernel: Sendable {
     switch operation {
     case .dense(let p):
       record.mode = DenseProjection.resolve(mode, input: xs)
-      y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads)
+      if record.mode == .event, training { record.active = DenseProjection.ActiveInputs(xs, rows: rows, inputs: p.inputs) }
+      y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads, active: record.active)
     case .conv(let p):
       record.mode = DenseProjection.resolve(mode, input: xs)
       y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads)
@@ -143,7 +146,7 @@ struct LayerKernel: Sendable {
     let needInput = needInput && repeats == 1
     switch operation {
     case .dense(let p):
-      let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads)
+      let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads, active: record.active)
       return (needInput ? gx : nil, [], (hasBias ? [gw, gb] : [gw]) + bnGradients)
     case .conv(let p):
       let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads, needInput: needInput)
