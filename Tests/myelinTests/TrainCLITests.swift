@@ -118,6 +118,31 @@ import Testing
     #expect(kinds.filter { $0 == "attention" }.count == depth)
   }
 
+  /// CIFAR-10's binary version end to end: generated batches of 32×32×3 records (the class
+  /// picks the bright colour plane), a small csnn and a small Spikformer.
+  @Test func cifar10TrainsEndToEnd() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("myelin-cifar-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for name in (1...5).map({ "data_batch_\($0).bin" }) + ["test_batch.bin"] {
+      var bytes: [UInt8] = []
+      for r in 0..<8 {
+        let label = r % 3
+        bytes.append(UInt8(label))
+        for plane in 0..<3 { bytes += Array(repeating: UInt8(plane == label ? 200 : 20), count: 1024) }
+      }
+      try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/\(name)"))
+    }
+    let csnn = try CLITests.run(["train", "csnn", "--dataset", "cifar10", "--data", dir, "--channels", "2", "--batch", "8", "--json"])
+    #expect(csnn.status == 0, "\(csnn.stderr)")
+    let spikformer = try CLITests.run(["train", "spikformer", "--dataset", "cifar10", "--data", dir, "--depth", "1", "--dim", "16",
+                                       "--heads", "2", "--batch", "8", "--loss", "ce", "--json"])
+    #expect(spikformer.status == 0, "\(spikformer.stderr)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(spikformer.stdout.utf8)) as? [String: Any])
+    #expect((object["model"] as? [String: Any])?["input_shape"] as? [Int] == [3, 32, 32])
+    #expect(object["test_samples"] as? Int == 8)
+  }
+
   @Test func badTrainingInputIsAClearError() throws {
     let missing = try CLITests.run(["train", "csnn", "--data", "/nonexistent/fmnist"])
     #expect(missing.status == 2)
