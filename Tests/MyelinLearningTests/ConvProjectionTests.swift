@@ -10,6 +10,7 @@ struct ConvProjectionTests {
   /// (C_in, C_out, kernel, stride, padding, groups, H, W)
   static let shapes: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
     (3, 4, 3, 1, 1, 1, 6, 5), (4, 6, 3, 2, 1, 2, 7, 7), (4, 4, 3, 1, 1, 4, 5, 5), (2, 3, 2, 2, 0, 1, 6, 6),
+    (4, 6, 1, 1, 0, 2, 3, 5),  // pointwise (Spikformer's linear layers over tokens), grouped
   ]
 
   static func layer(_ s: (Int, Int, Int, Int, Int, Int, Int, Int)) throws -> ConvProjection {

@@ -87,9 +87,8 @@ public struct ConvProjection: Sendable, Equatable {
                   } else {
                     for o in 0..<outChannels { (out + o * area).update(repeating: bias[o], count: area) }
                     for g in 0..<groups {
-                      im2col(xp, row: r, group: g, into: buffer)
                       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(groupOut), Int32(area), Int32(patch), 1,
-                                  wp + g * groupOut * patch, Int32(patch), buffer, Int32(area), 1,
+                                  wp + g * groupOut * patch, Int32(patch), patches(xp, row: r, group: g, buffer: buffer), Int32(area), 1,
                                   out + g * groupOut * area, Int32(area))
                     }
                   }
@@ -140,16 +139,18 @@ public struct ConvProjection: Sendable, Equatable {
                       for g in 0..<groups {
                         let outBase = (r * outChannels + g * groupOut) * area
                         if let gxp {
-                          // dL/dcolumns = W_gᵀ · dL/dY_g, folded back into dL/dX.
+                          // dL/dcolumns = W_gᵀ · dL/dY_g, folded back into dL/dX (for a
+                          // pointwise convolution the columns are dL/dX itself).
+                          let target = isPointwise ? gxp + (r * inChannels + g * groupIn) * area : buffer
                           cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(patch), Int32(area), Int32(groupOut), 1,
-                                      wp + g * groupOut * patch, Int32(patch), gp + outBase, Int32(area), 0, buffer, Int32(area))
-                          col2im(buffer, row: r, group: g, into: gxp)
+                                      wp + g * groupOut * patch, Int32(patch), gp + outBase, Int32(area), 0, target, Int32(area))
+                          if !isPointwise { col2im(buffer, row: r, group: g, into: gxp) }
                         }
                         if !event {
                           // dL/dW_g += dL/dY_g · columnsᵀ.
-                          im2col(xp, row: r, group: g, into: buffer)
                           cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(groupOut), Int32(patch), Int32(area), 1,
-                                      gp + outBase, Int32(area), buffer, Int32(area), 1, parts[half] + g * groupOut * patch, Int32(patch))
+                                      gp + outBase, Int32(area), patches(xp, row: r, group: g, buffer: buffer), Int32(area), 1,
+                                      parts[half] + g * groupOut * patch, Int32(patch))
                         }
                       }
                       if event, let gyT { gatherWeightGradient(xp, gradient: gp, row: r, scratch: gyT, into: parts[half]) }
@@ -282,6 +283,17 @@ public struct ConvProjection: Sendable, Equatable {
         }
       }
     }
+  }
+
+  /// A 1×1 convolution with stride 1 and no padding: its im2col matrix is the input itself.
+  var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
+
+  /// Group g's im2col matrix of sample `row`: the input itself for a pointwise convolution,
+  /// else written into `buffer`.
+  private func patches(_ x: UnsafePointer<Float>, row r: Int, group g: Int, buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+    if isPointwise { return x + (r * inChannels + g * groupIn) * height * width }
+    im2col(x, row: r, group: g, into: buffer)
+    return UnsafePointer(buffer)
   }
 
   /// Group g's patches of sample `row` (padding as zeros).
