@@ -12,15 +12,26 @@ import Testing
       "myelin-cli-trace-\(ProcessInfo.processInfo.processIdentifier)-\(name)").path
   }
 
-  /// Starts a long Brunel run writing `path`, flushing every 0.2 s.
+  /// A network that builds at once and fires a lot from its first steps, even in a debug
+  /// build on a loaded machine: 2000 neurons driven by strong Poisson input.
+  static let busy = """
+    {"name": "busy", "duration": 100000, "populations": [
+      {"name": "E", "size": 2000, "model": "iaf_psc_delta",
+       "stimuli": [{"type": "poisson", "rate": 30000, "weight": 0.6}]}]}
+    """
+
+  /// Starts a long run of ``busy`` writing `path`, flushing every 0.2 s, and returns once
+  /// it has run for a while.
   static func startLongRun(_ path: String) throws -> Process {
+    let model = path + ".json"
+    try Data(busy.utf8).write(to: URL(fileURLWithPath: model))
     let process = Process()
     process.executableURL = CLITests.binary
-    process.arguments = ["run", brunel, "--duration", "100000", "--threads", "2",
-                         "--output", path, "--force", "--flush-interval", "0.2"]
+    process.arguments = ["run", model, "--threads", "2", "--output", path, "--force", "--flush-interval", "0.2"]
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
+    Thread.sleep(forTimeInterval: 3)
     return process
   }
 
@@ -57,9 +68,11 @@ import Testing
 
   @Test func killedRunLeavesAReadableFile() throws {
     let path = Self.temporary("killed.h5")
-    defer { try? FileManager.default.removeItem(atPath: path) }
+    defer {
+      try? FileManager.default.removeItem(atPath: path)
+      try? FileManager.default.removeItem(atPath: path + ".json")
+    }
     let process = try Self.startLongRun(path)
-    Thread.sleep(forTimeInterval: 3)
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
     let trace = try TraceFile(path: path)
@@ -76,9 +89,11 @@ import Testing
 
   @Test func interruptedRunClosesTheTraceAndExitsWith130() throws {
     let path = Self.temporary("interrupted.h5")
-    defer { try? FileManager.default.removeItem(atPath: path) }
+    defer {
+      try? FileManager.default.removeItem(atPath: path)
+      try? FileManager.default.removeItem(atPath: path + ".json")
+    }
     let process = try Self.startLongRun(path)
-    Thread.sleep(forTimeInterval: 3)
     kill(process.processIdentifier, SIGINT)
     process.waitUntilExit()
     #expect(process.terminationStatus == 130)
