@@ -20,6 +20,8 @@ extension Help {
       --weight-decay X      Weight decay (not on BN parameters or biases; default 0)
       --loss NAME           mse (on firing rates, default, as SpikingJelly's tutorial) or ce (cross-entropy on rates)
       --label-smoothing X   Label smoothing for ce (default 0)
+      --crop-padding N      Random crop after zero-padding by N pixels (default 0: none)
+      --flip                Random horizontal flips
       --time-steps T        Steps per sample (default 4)
       --encoding NAME       direct (default) or poisson
       --channels C          Convolution channels of csnn (default 128)

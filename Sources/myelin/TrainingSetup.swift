@@ -39,6 +39,8 @@ struct TrainingSetup {
     c.weightDecay = Float(try arguments.double("--weight-decay", positive: false) ?? 0)
     c.warmupSteps = try arguments.integer("--warmup", in: 0...10_000_000) ?? 0
     c.labelSmoothing = Float(try arguments.double("--label-smoothing", positive: false) ?? 0)
+    c.augmentation = Augmentation(cropPadding: try arguments.integer("--crop-padding", in: 0...64) ?? 0,
+                                  horizontalFlip: arguments.flag("--flip"))
     func choice<T: RawRepresentable & CaseIterable>(_ option: String, _ fallback: T) throws(CLIError) -> T where T.RawValue == String {
       guard let text = arguments.string(option) else { return fallback }
       guard let value = T(rawValue: text) else {
@@ -86,7 +88,8 @@ struct TrainingSetup {
       "training": ["epochs": c.epochs, "batch": c.batch, "lr": Double(c.learningRate), "time_steps": c.timeSteps,
                    "optimizer": c.optimizer.rawValue, "weight_decay": Double(c.weightDecay), "loss": c.loss.rawValue,
                    "encoding": c.encoding.rawValue, "warmup": c.warmupSteps, "seed": Int(c.seed),
-                   "label_smoothing": Double(c.labelSmoothing)] as [String: Any],
+                   "label_smoothing": Double(c.labelSmoothing), "crop_padding": c.augmentation.cropPadding,
+                   "flip": c.augmentation.horizontalFlip] as [String: Any],
     ])
   }
 
