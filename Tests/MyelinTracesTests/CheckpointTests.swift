@@ -26,6 +26,20 @@ struct CheckpointTests {
     #expect(leftovers.isEmpty)
   }
 
+  /// Tensors and moments are stored as float32, 4 B per value. (The reader converts any
+  /// float dataset and checks that each value is a float32, so the float64 files written
+  /// before still read.)
+  @Test func tensorsTakeFourBytesPerValue() throws {
+    let path = TraceFileTests.temporary("checkpoint-size.h5")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let values = (0..<1_000_000).map { Float($0) * 0.001 }
+    let big = Checkpoint(names: ["w"], tensors: [values], optimizerStep: 1, optimizerFirst: [values], optimizerSecond: [values],
+                         epoch: 0, step: 0, seed: 1, model: "{}")
+    try CheckpointFile.write(big, to: path)
+    let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    #expect(size < 3 * 4_000_000 + 100_000, "\(size) bytes for three tensors of 10⁶ float32 values")
+  }
+
   @Test func aFailedWriteKeepsThePreviousCheckpoint() throws {
     let path = TraceFileTests.temporary("checkpoint-keep.h5")
     defer { try? FileManager.default.removeItem(atPath: path) }

@@ -35,7 +35,8 @@ public struct Checkpoint: Sendable, Equatable {
 ///     /                       attributes magic (0x0C4B), version {0, 1}, epoch, step, seed, optimizer_step
 ///     /meta/model             the model's JSON text
 ///     /meta/names             JSON list of the tensor names, in order
-///     /parameters/<k>         float64 [n] (float32 values, stored exactly), k = 0, 1, …
+///     /parameters/<k>         float32 [n], k = 0, 1, … (files before 2026-12-05 hold them
+///                             as float64, which the reader still accepts)
 ///     /optimizer/first/<k>, /optimizer/second/<k>   the moments, when the optimizer has them
 ///
 /// A checkpoint is written to a temporary file beside the target and renamed over it, so a
@@ -71,12 +72,12 @@ public enum CheckpointFile {
       try file.writeText("/meta/names", names)
       try file.createGroup("/parameters")
       for (k, tensor) in checkpoint.tensors.enumerated() {
-        try file.write("/parameters/\(k)", doubles: tensor.map { Double($0) })
+        try file.write("/parameters/\(k)", floats: tensor)
       }
       for (group, moments) in [("first", checkpoint.optimizerFirst), ("second", checkpoint.optimizerSecond)] where !moments.isEmpty {
         try file.createGroup("/optimizer/\(group)")
         for (k, tensor) in moments.enumerated() {
-          try file.write("/optimizer/\(group)/\(k)", doubles: tensor.map { Double($0) })
+          try file.write("/optimizer/\(group)/\(k)", floats: tensor)
         }
       }
       file.flush()

@@ -76,6 +76,11 @@ package final class HDF5File {
     try write(name, values, type: chdf5_native_double())
   }
 
+  /// Writes a one-dimensional float32 dataset.
+  package func write(_ name: String, floats values: [Float]) throws(FileError) {
+    try write(name, values, type: chdf5_native_float())
+  }
+
   /// Writes a one-dimensional uint64 dataset.
   package func write(_ name: String, uint64 values: [UInt64]) throws(FileError) {
     try write(name, values, type: chdf5_native_uint64())
