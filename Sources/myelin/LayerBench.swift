@@ -41,9 +41,7 @@ enum LayerBench {
         _ = t.backward(record, outputGradient: Loss.timeAverageBackward(g, steps: c.timeSteps))
         times[mode, default: []].append(t.projectionSeconds.map { $0.forward + $0.backward })
         if mode == .auto { chosen = record.modes }
-        for (j, p) in network.projections.enumerated() {
-          if let s = network.populationIndex(named: p.source) { densities[j] = DenseProjection.density(record.outputs[s]) }
-        }
+        for (j, s) in t.sources.enumerated() { densities[j] = DenseProjection.density(record.outputs[s]) }
       }
     }
     func median(_ mode: ForwardMode, _ j: Int) -> Double {

@@ -15,8 +15,12 @@ public struct Trainer: Sendable {
   public let input: Int
   public let output: Int
   var kernels: [LayerKernel]
-  /// Per projection, the populations it reads besides its source (attention's K and V).
+  /// Per projection, the index of its source population, and the populations it reads
+  /// besides (attention's K and V); per population, its incoming projections. Resolved once
+  /// from the names, not on every pass.
+  public let sources: [Int]
   let extraSources: [[Int]]
+  let incoming: [[Int]]
   /// PLIF's w per population (0 for other nodes).
   var plif: [Float]
   /// Event or dense path for every projection (`auto` picks by measured input density).
@@ -44,14 +48,17 @@ public struct Trainer: Sendable {
     order = try network.layerOrder()
     input = inputs[0]
     self.output = output
-    var kernels: [LayerKernel] = []
+    var kernels: [LayerKernel] = [], sources: [Int] = []
     for (j, projection) in network.projections.enumerated() {
       guard let s = network.populationIndex(named: projection.source), let t = network.populationIndex(named: projection.target) else {
         throw ModelError(field: "projections[\(j)]", problem: "names an unknown population")
       }
       kernels.append(try LayerKernel(projection, index: j, source: network.populations[s], target: network.populations[t], seed: seed))
+      sources.append(s)
     }
     self.kernels = kernels
+    self.sources = sources
+    incoming = network.populations.indices.map { network.incoming($0) }
     extraSources = network.projections.map { p in p.kind.extraSources.compactMap { network.populationIndex(named: $0) } }
     projectionSeconds = Array(repeating: (0, 0), count: kernels.count)
     populationSeconds = Array(repeating: 0, count: network.populations.count)
@@ -87,7 +94,6 @@ public struct Trainer: Sendable {
       steps: T, batch: B, outputs: Array(repeating: [], count: populations.count),
       currents: Array(repeating: [], count: populations.count), neurons: Array(repeating: nil, count: populations.count),
       layers: Array(repeating: LayerKernel.Record(), count: kernels.count))
-    let incoming = populations.indices.map { network.incoming($0) }
     // A directly encoded image is the same at every step: projections from it run once.
     let size = populations[input].size
     let repeats = T > 1 && (1..<T).allSatisfy { t in inputs[(t * B * size)..<((t + 1) * B * size)].elementsEqual(inputs[0..<(B * size)]) } ? T : 1
@@ -99,7 +105,7 @@ public struct Trainer: Sendable {
       }
       var current: [Float] = []
       for j in incoming[p] {
-        guard let s = network.populationIndex(named: network.projections[j].source) else { continue }
+        let s = sources[j]
         let clock = Clock()
         let extra = extraSources[j].map { record.outputs[$0] }
         let (y, r) = kernels[j].forward(record.outputs[s], extra: extra, rows: m, repeats: s == input ? repeats : 1,
@@ -153,8 +159,8 @@ public struct Trainer: Sendable {
         plifGradients[p] = gw
         populationSeconds[p] += clock.seconds
       }
-      for j in network.incoming(p) {
-        guard let s = network.populationIndex(named: network.projections[j].source) else { continue }
+      for j in incoming[p] {
+        let s = sources[j]
         let needInput = s != input
         let clock = Clock()
         defer { projectionSeconds[j].backward += clock.seconds }

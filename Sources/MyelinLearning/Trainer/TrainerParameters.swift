@@ -37,6 +37,17 @@ extension Trainer {
     }
   }
 
+  /// Lets `body` change the trainable tensors in place (an optimizer step). The kernels let
+  /// go of their storage meanwhile, so the tensors are not copied on write.
+  public mutating func updateParameters(_ body: (inout [ParameterTensor]) -> Void) {
+    var tensors = parameters
+    for j in kernels.indices {
+      kernels[j].setParameters(ArraySlice(Array(repeating: [], count: kernels[j].parameters.count)))
+    }
+    body(&tensors)
+    setParameters(tensors.map(\.values))
+  }
+
   /// Number of trainable values (weights, biases, BN γ and β, PLIF w).
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.values.count } }
 

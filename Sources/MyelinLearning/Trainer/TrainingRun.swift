@@ -158,9 +158,8 @@ public struct TrainingRun: Sendable {
       : Loss.crossEntropy(scores, labels: batch.labels, classes: classes, smoothing: c.labelSmoothing)
     var gradients = trainer.backward(record, outputGradient: Loss.timeAverageBackward(g, steps: c.timeSteps))
     if c.clipNorm > 0 { Optimizer.clip(&gradients, maxNorm: c.clipNorm) }
-    var parameters = trainer.parameters
-    optimizer.update(&parameters, gradients: gradients, lr: schedule.rate(at: globalStep))
-    trainer.setParameters(parameters.map(\.values))
+    let lr = schedule.rate(at: globalStep)
+    trainer.updateParameters { optimizer.update(&$0, gradients: gradients, lr: lr) }
     let report = StepReport(epoch: epoch, step: step, steps: stepsPerEpoch, loss: loss,
                             correct: Loss.correct(scores, labels: batch.labels, classes: classes, top: 1), samples: batch.size)
     step += 1
@@ -198,8 +197,7 @@ public struct TrainingRun: Sendable {
       top1 += Loss.correct(scores, labels: batch.labels, classes: classes, top: 1)
       top5 += Loss.correct(scores, labels: batch.labels, classes: classes, top: min(5, classes))
       for p in populations.indices { spikes[p] += record.outputs[p].reduce(0.0) { $0 + Double($1) } }
-      for (j, projection) in trainer.network.projections.enumerated() {
-        guard let s = trainer.network.populationIndex(named: projection.source) else { continue }
+      for (j, s) in trainer.sources.enumerated() {
         events[j] += DenseProjection.density(record.outputs[s]) * Double(record.outputs[s].count)
       }
       result.samples += batch.size
@@ -213,8 +211,7 @@ public struct TrainingRun: Sendable {
         result.firingRates.append((populations[p].name, spikes[p] / (n * Double(c.timeSteps * populations[p].size))))
       }
     }
-    for (j, projection) in trainer.network.projections.enumerated() {
-      guard let s = trainer.network.populationIndex(named: projection.source) else { continue }
+    for (j, s) in trainer.sources.enumerated() {
       // Synaptic operations as the Spikformer paper counts them: the dense count times the
       // input's firing rate for spiking inputs (accumulates), the full count for analog ones.
       let density = events[j] / (n * Double(c.timeSteps * populations[s].size))
