@@ -9,6 +9,12 @@ struct CLIError: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
+/// A failure of the run itself, not of its input (exit 1).
+struct RuntimeFailure: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
 /// Exit codes, mapped in one place (DESIGN.md §3): 2 for usage and input errors, 1 for
 /// runtime failures.
 enum ExitStatus {

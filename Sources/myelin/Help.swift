@@ -12,8 +12,9 @@ enum Help {
       inspect FILE.h5    Summarise a trace file: spikes, rates, ISI CV, Fano factor, run
       plot KIND FILE.h5  Draw a raster, rate, ISI histogram or voltage trace as SVG
       bench WORKLOAD     Time a built-in benchmark (cuba, coba, brunel, memory)
-      train MODEL        Train a deep SNN (csnn) with surrogate gradients
+      train MODEL        Train a deep SNN (csnn, spikformer) with surrogate gradients
       eval               Evaluate a training checkpoint: accuracy, firing rates, energy
+      infer              Run one image through a trained model step by step, record its spikes
       describe MODEL     Print a trainable model's graph and parameter count
 
     OPTIONS:
@@ -22,6 +23,30 @@ enum Help {
 
     Exit status: 0 on success, 2 for usage and input errors, 1 for runtime failures.
     See docs/cli.md for details.
+    """
+
+  static let infer = """
+    USAGE: myelin infer --checkpoint FILE [--index N] [options]
+
+    Runs one image through the trained model of a checkpoint with the Simulation executor:
+    step by step (T steps, the checkpoint's encoding), each projection delivering only the
+    inputs that spiked. Records the spikes of every LIF population into a trace file
+    (dt = 1, one step; node ids are flat indices into the population's [C, H, W] shape),
+    so that `myelin inspect` and `myelin plot raster` work on it. Prints the predicted
+    class and the per-layer firing rates, and checks that the Trainer's event-mode forward
+    pass gives the same spikes and scores (exit 1 if not).
+
+    OPTIONS:
+      --checkpoint FILE    A checkpoint written by `myelin train` (required)
+      --index N            Image index in the split (default: 0)
+      --split test|train   Which split (default: test)
+      --dataset NAME       fashion-mnist, mnist or cifar10 (default: the checkpoint's)
+      --data DIR           Where the data set's files are
+      --output FILE.h5     Trace file (default: traces/<model>-infer-<index>.h5)
+      --force              Overwrite an existing trace file
+      --no-check           Skip the comparison with the Trainer
+      --json               Print one JSON object: index, label, predicted, scores,
+                           firing_rates, spikes, trace, matches_trainer, wall_s
     """
 
   static let run = """

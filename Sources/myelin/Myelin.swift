@@ -19,7 +19,7 @@ struct Myelin {
   static func dispatch(_ words: [String]) throws {
     guard let command = words.first else {
       print(Help.main)
-      throw CLIError("missing command (run, inspect, plot, bench, train, eval, describe)")
+      throw CLIError("missing command (run, inspect, plot, bench, train, eval, infer, describe)")
     }
     let rest = Array(words.dropFirst())
     switch command {
@@ -30,9 +30,10 @@ struct Myelin {
     case "train": try TrainCommand(rest).execute()
     case "eval": try EvalCommand(rest).execute()
     case "describe": try DescribeCommand(rest).execute()
+    case "infer": try InferCommand(rest).execute()
     case "-h", "--help", "help": print(Help.main)
     case "--version", "version": print("myelin \(version)")
-    default: throw CLIError("unknown command '\(command)' (commands: run, inspect, plot, bench, train, eval, describe; see myelin --help)")
+    default: throw CLIError("unknown command '\(command)' (commands: run, inspect, plot, bench, train, eval, infer, describe; see myelin --help)")
     }
   }
 }

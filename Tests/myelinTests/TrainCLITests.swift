@@ -78,6 +78,31 @@ import Testing
     #expect(text.stdout.contains("firing rates") && text.stdout.contains("conv1"))
   }
 
+  @Test func inferRecordsSpikesThatInspectAndPlotRead() throws {
+    let data = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let trained = try Self.train(data, ["--epochs", "1", "--checkpoint", "\(data)/m.h5"])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let trace = "\(data)/infer.h5"
+    let infer = try CLITests.run(["infer", "--checkpoint", "\(data)/m.h5", "--data", data, "--index", "5", "--output", trace, "--json"])
+    #expect(infer.status == 0, "\(infer.stderr)")
+    let o = try #require(try JSONSerialization.jsonObject(with: Data(infer.stdout.utf8)) as? [String: Any])
+    #expect(o["matches_trainer"] as? Bool == true)
+    #expect((0..<3).contains(o["predicted"] as? Int ?? -1) && o["label"] as? Int == (5 * 7 + 24) % 3)
+    let rates = try #require(o["firing_rates"] as? [String: Double])
+    #expect(Set(rates.keys) == ["conv1", "conv2", "fc1", "fc2"])
+    #expect(o["spikes"] as? Int ?? 0 > 0)
+    let inspect = try CLITests.run(["inspect", trace])
+    #expect(inspect.status == 0 && inspect.stdout.contains("conv2") && inspect.stdout.contains("LayerSimulation"), "\(inspect.stderr)")
+    let raster = try CLITests.run(["plot", "raster", trace, "--output", "\(data)/raster.svg"])
+    #expect(raster.status == 0, "\(raster.stderr)")
+    // The file exists now: no overwrite without --force; an index outside the set is an input error.
+    let again = try CLITests.run(["infer", "--checkpoint", "\(data)/m.h5", "--data", data, "--output", trace])
+    #expect(again.status == 2)
+    let outside = try CLITests.run(["infer", "--checkpoint", "\(data)/m.h5", "--data", data, "--index", "24", "--output", "\(data)/x.h5"])
+    #expect(outside.status == 2 && outside.stderr.contains("0...23"), "\(outside.stderr)")
+  }
+
   @Test func describePrintsTheGraphAndItsParameterCount() throws {
     let result = try CLITests.run(["describe", "csnn", "--json"])
     #expect(result.status == 0)

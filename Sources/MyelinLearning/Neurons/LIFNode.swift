@@ -18,8 +18,7 @@ extension LIFNode {
     let n = T > 0 ? x.count / T : 0
     var h = [Float](repeating: 0, count: x.count), s = [Float](repeating: 0, count: x.count)
     var v = [Float](repeating: reset ?? 0, count: n)
-    let k = factor(w), vr = reset ?? 0, th = threshold, hard = reset != nil
-    let isIF = kind == .integrateAndFire, decay = decayInput
+    let k = factor(w), node = self
     x.withUnsafeBufferPointer { xb in
       h.withUnsafeMutableBufferPointer { hb in
         s.withUnsafeMutableBufferPointer { sb in
@@ -28,16 +27,8 @@ extension LIFNode {
             RowHalves.run(n, threads: threads) { _, neurons in
             guard let x0, let h0, let s0, let vp else { return }
             for t in 0..<T {
-              let xp = x0 + t * n, hp = h0 + t * n, sp = s0 + t * n
-              // Constant flags, so that each call inlines into a branch-free, vectorised loop.
-              switch (isIF, decay, hard) {
-              case (true, _, true): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: true, decay: false, hard: true)
-              case (true, _, false): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: true, decay: false, hard: false)
-              case (false, true, true): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: false, decay: true, hard: true)
-              case (false, true, false): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: false, decay: true, hard: false)
-              case (false, false, true): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: false, decay: false, hard: true)
-              case (false, false, false): Self.step(neurons, xp, hp, sp, vp, k, vr, th, isIF: false, decay: false, hard: false)
-              }
+              let o = t * n
+              node.advance(neurons, input: x0 + o, charge: h0 + o, spikes: s0 + o, potential: vp, factor: k)
             }
             }
           }
@@ -45,21 +36,6 @@ extension LIFNode {
       }
     }
     return Record(h: h, spikes: s)
-  }
-
-  /// One step of neurons `range`: charge, fire, reset.
-  @inline(__always)
-  static func step(_ range: Range<Int>, _ xp: UnsafePointer<Float>, _ hp: UnsafeMutablePointer<Float>,
-                   _ sp: UnsafeMutablePointer<Float>, _ vp: UnsafeMutablePointer<Float>, _ k: Float, _ vr: Float, _ th: Float,
-                   isIF: Bool, decay: Bool, hard: Bool) {
-    for i in range {
-      let vi = vp[i]
-      let hv = isIF ? vi + xp[i] : decay ? vi + (xp[i] - (vi - vr)) * k : vi - (vi - vr) * k + xp[i]
-      let spike: Float = hv - th >= 0 ? 1 : 0
-      hp[i] = hv
-      sp[i] = spike
-      vp[i] = hard ? hv * (1 - spike) + vr * spike : hv - th * spike
-    }
   }
 
   /// One backward step of a decay_input, hard-reset, detach_reset LIF: the general loop

@@ -70,7 +70,9 @@ public struct ConvProjection: Sendable, Equatable {
       y.withUnsafeMutableBufferPointer { yb in
         weight.withUnsafeBufferPointer { wb in
           transposed.withUnsafeBufferPointer { tb in
-            nonisolated(unsafe) let (xp, yp, wp, tp) = (xb.baseAddress!, yb.baseAddress!, wb.baseAddress!, tb.baseAddress)
+          bias.withUnsafeBufferPointer { bb in
+            nonisolated(unsafe) let (xp, yp, wp, tp, bp) = (xb.baseAddress!, yb.baseAddress!, wb.baseAddress!, tb.baseAddress, bb.baseAddress!)
+            let taps = taps
             RowHalves.run(m, threads: threads) { _, rows in
               var scratch = [Float](repeating: 0, count: event ? area * outChannels : patch * area)
               scratch.withUnsafeMutableBufferPointer { sb in
@@ -78,12 +80,7 @@ public struct ConvProjection: Sendable, Equatable {
                 for r in rows {
                   let out = yp + r * outputSize
                   if event {
-                    scatterRow(xp, row: r, weights: tp!, into: buffer)
-                    // Channels-last scratch → [C_out, area], plus the bias.
-                    for o in 0..<outChannels {
-                      let b = bias[o]
-                      for q in 0..<area { out[o * area + q] = buffer[q * outChannels + o] + b }
-                    }
+                    taps.deliver(xp + r * inputSize, weights: tp!, bias: bp, scratch: buffer, into: out)
                   } else {
                     for o in 0..<outChannels { (out + o * area).update(repeating: bias[o], count: area) }
                     for g in 0..<groups {
@@ -95,6 +92,7 @@ public struct ConvProjection: Sendable, Equatable {
                 }
               }
             }
+          }
           }
         }
       }
@@ -167,33 +165,16 @@ public struct ConvProjection: Sendable, Equatable {
     var gw = partial0
     for i in gw.indices { gw[i] += partial1[i] }
     // The event path summed into the [C_in/groups, k, k, C_out] layout.
-    return (gx, event ? untransposed(gw) : gw, gb)
+    return (gx, event ? taps.untransposed(gw) : gw, gb)
   }
 
-  /// Weights as [C_in/groups, k, k, C_out]: a spike's taps reach contiguous output channels.
-  var transposedWeight: [Float] {
-    let kk = kernel * kernel
-    var t = [Float](repeating: 0, count: weight.count)
-    for o in 0..<outChannels { for j in 0..<(groupIn * kk) { t[j * outChannels + o] = weight[o * groupIn * kk + j] } }
-    return t
+  /// The event kernel, shared with the step-major ``LayerSimulation``.
+  public var taps: ConvolutionTaps {
+    ConvolutionTaps(inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
+                    groups: groups, height: height, width: width)
   }
 
-  /// Event forward of one row: every non-zero input adds its taps, for every output channel
-  /// of its group, into `out` laid out channels-last [area, C_out].
-  private func scatterRow(_ x: UnsafePointer<Float>, row r: Int, weights t: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-    let ho = outHeight, wo = outWidth, k = kernel, co = outChannels, go = groupOut
-    out.update(repeating: 0, count: ho * wo * co)
-    forEachActiveTap(x, row: r) { v, c, cl, ky, kx, position in
-      let g = c / groupIn
-      let w = t + ((cl * k + ky) * k + kx) * co + g * go
-      let y = out + position * co + g * go
-      if v == 1 {
-        for o in 0..<go { y[o] += w[o] }
-      } else {
-        for o in 0..<go { y[o] += v * w[o] }
-      }
-    }
-  }
+  var transposedWeight: [Float] { taps.transposed(weight) }
 
   /// Event weight gradient of one row, in the transposed layout [C_in/groups, k, k, C_out]:
   /// dL/dW[cl, ky, kx, o] += v · dL/dY[o, position] for every non-zero input v and tap. The
@@ -203,7 +184,7 @@ public struct ConvProjection: Sendable, Equatable {
     let area = outHeight * outWidth, k = kernel, co = outChannels, go = groupOut
     let g0 = gy + r * outputSize
     for o in 0..<co { for q in 0..<area { gyT[q * co + o] = g0[o * area + q] } }
-    forEachActiveTap(x, row: r) { v, c, cl, ky, kx, position in
+    taps.forEachActiveTap(x + r * inputSize) { v, c, cl, ky, kx, position in
       let g = c / groupIn
       let w = gw + ((cl * k + ky) * k + kx) * co + g * go
       let d = gyT + position * co + g * go
@@ -211,41 +192,6 @@ public struct ConvProjection: Sendable, Equatable {
         for o in 0..<go { w[o] += d[o] }
       } else {
         for o in 0..<go { w[o] += v * d[o] }
-      }
-    }
-  }
-
-  /// The inverse of ``transposedWeight``: [C_in/groups, k, k, C_out] back to [C_out, C_in/groups, k, k].
-  private func untransposed(_ t: [Float]) -> [Float] {
-    let kk = kernel * kernel
-    var w = [Float](repeating: 0, count: t.count)
-    for o in 0..<outChannels { for j in 0..<(groupIn * kk) { w[o * groupIn * kk + j] = t[j * outChannels + o] } }
-    return w
-  }
-
-  /// For every non-zero input of row r and every kernel tap it meets: a spike at (c, y, x)
-  /// meets tap (ky, kx) at output ((y + p − ky)/s, (x + p − kx)/s) when those are whole and in range.
-  @inline(__always)
-  private func forEachActiveTap(_ x: UnsafePointer<Float>, row r: Int,
-                                _ body: (_ v: Float, _ c: Int, _ cl: Int, _ ky: Int, _ kx: Int, _ position: Int) -> Void) {
-    let ho = outHeight, wo = outWidth, k = kernel
-    for c in 0..<inChannels {
-      let cl = c % groupIn
-      let plane = x + (r * inChannels + c) * height * width
-      for iy in 0..<height {
-        for ix in 0..<width {
-          let v = plane[iy * width + ix]
-          guard v != 0 else { continue }
-          for ky in 0..<k {
-            let ny = iy + padding - ky
-            guard ny >= 0, ny % stride == 0, ny / stride < ho else { continue }
-            for kx in 0..<k {
-              let nx = ix + padding - kx
-              guard nx >= 0, nx % stride == 0, nx / stride < wo else { continue }
-              body(v, c, cl, ky, kx, (ny / stride) * wo + nx / stride)
-            }
-          }
-        }
       }
     }
   }

@@ -28,6 +28,11 @@ public struct Pooling: Sendable, Equatable {
     self.width = width
   }
 
+  /// The per-plane kernel, shared with the step-major ``LayerSimulation``.
+  public var windows: PoolWindows {
+    PoolWindows(PoolGeometry(kind == .max ? .max : .average, kernel: kernel, stride: stride, padding: padding), height: height, width: width)
+  }
+
   public var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
   public var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
 
@@ -35,7 +40,7 @@ public struct Pooling: Sendable, Equatable {
   /// With 2 threads each takes half of the planes (independent: the same values).
   public func forward(_ x: [Float], rows m: Int, threads: Int = 1) -> (output: [Float], chosen: [Int]) {
     precondition(x.count == m * channels * height * width, "Pooling.forward: shapes do not match")
-    let ho = outHeight, wo = outWidth, k = kernel, s = stride, h = height, w = width, isMax = kind == .max, pad = padding
+    let ho = outHeight, wo = outWidth, h = height, w = width, isMax = kind == .max, windows = windows
     var y = [Float](repeating: 0, count: m * channels * ho * wo)
     var chosen = [Int](repeating: 0, count: isMax ? y.count : 0)
     x.withUnsafeBufferPointer { xb in
@@ -45,29 +50,7 @@ public struct Pooling: Sendable, Equatable {
           RowHalves.run(m * channels, threads: threads) { _, planes in
             guard let xp, let yp else { return }
             for plane in planes {
-              for oy in 0..<ho {
-                for ox in 0..<wo {
-                  let o = (plane * ho + oy) * wo + ox
-                  // The window clipped to the input (padding is never chosen, adds zero).
-                  let y0 = max(oy * s - pad, 0), y1 = min(oy * s - pad + k, h)
-                  let x0 = max(ox * s - pad, 0), x1 = min(ox * s - pad + k, w)
-                  var best = -Float.infinity, sum: Float = 0, at = (plane * h + y0) * w + x0
-                  for iy in y0..<y1 {
-                    let row = (plane * h + iy) * w
-                    for ix in x0..<x1 {
-                      let v = xp[row + ix]
-                      sum += v
-                      if v > best { best = v; at = row + ix }
-                    }
-                  }
-                  if isMax {
-                    yp[o] = best
-                    cp![o] = at
-                  } else {
-                    yp[o] = sum / Float(k * k)
-                  }
-                }
-              }
+              windows.pool(xp + plane * h * w, base: plane * h * w, into: yp + plane * ho * wo, chosen: cp.map { $0 + plane * ho * wo })
             }
           }
         }

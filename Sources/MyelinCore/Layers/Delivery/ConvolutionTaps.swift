@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The event kernel of a `conv2d` projection for one sample at one step, shared by both
+/// executors (DESIGN.md §1): the Trainer calls it for each of its T × batch rows, and
+/// ``LayerSimulation`` once per step. A non-zero input of value v at (c, y, x) adds v times
+/// its kernel taps, for every output channel of its group, to the outputs it reaches, so
+/// only inputs that spiked cause work. Layouts are PyTorch's: input [C_in, H, W], weight
+/// [C_out, C_in/groups, k, k], output [C_out, H_out, W_out].
+public struct ConvolutionTaps: Sendable, Equatable {
+  public let inChannels: Int, outChannels: Int
+  public let kernel: Int, stride: Int, padding: Int, groups: Int
+  public let height: Int, width: Int
+
+  public init(inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int, groups: Int, height: Int, width: Int) {
+    self.inChannels = inChannels
+    self.outChannels = outChannels
+    self.kernel = kernel
+    self.stride = stride
+    self.padding = padding
+    self.groups = groups
+    self.height = height
+    self.width = width
+  }
+
+  public var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
+  public var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
+  public var groupIn: Int { inChannels / groups }
+  public var groupOut: Int { outChannels / groups }
+
+  /// Weights as [C_in/groups, k, k, C_out], so that a spike's taps reach contiguous
+  /// output channels.
+  public func transposed(_ weight: [Float]) -> [Float] {
+    let kk = kernel * kernel, span = groupIn * kk
+    var t = [Float](repeating: 0, count: weight.count)
+    for o in 0..<outChannels { for j in 0..<span { t[j * outChannels + o] = weight[o * span + j] } }
+    return t
+  }
+
+  /// The inverse of ``transposed(_:)``.
+  public func untransposed(_ t: [Float]) -> [Float] {
+    let kk = kernel * kernel, span = groupIn * kk
+    var w = [Float](repeating: 0, count: t.count)
+    for o in 0..<outChannels { for j in 0..<span { w[o * span + j] = t[j * outChannels + o] } }
+    return w
+  }
+
+  /// Output of one sample: the taps of every non-zero input summed channels-last into
+  /// `scratch` ([area, C_out]), then laid out as [C_out, area] in `out` with the bias.
+  /// `weights` is the ``transposed(_:)`` layout.
+  @inlinable
+  public func deliver(_ x: UnsafePointer<Float>, weights t: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                      scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+    let area = outHeight * outWidth, co = outChannels
+    scatter(x, weights: t, into: scratch)
+    for o in 0..<co {
+      let b = bias[o]
+      for q in 0..<area { out[o * area + q] = scratch[q * co + o] + b }
+    }
+  }
+
+  /// Every non-zero input adds its taps into `out`, channels-last [area, C_out] (zeroed first).
+  @inlinable
+  public func scatter(_ x: UnsafePointer<Float>, weights t: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+    let k = kernel, co = outChannels, go = groupOut, gi = groupIn
+    out.update(repeating: 0, count: outHeight * outWidth * co)
+    forEachActiveTap(x) { v, c, cl, ky, kx, position in
+      let g = c / gi
+      let w = t + ((cl * k + ky) * k + kx) * co + g * go
+      let y = out + position * co + g * go
+      if v == 1 {
+        for o in 0..<go { y[o] += w[o] }
+      } else {
+        // A residual sum (a small integer) or an analog input scales the taps.
+        for o in 0..<go { y[o] += v * w[o] }
+      }
+    }
+  }
+
+  /// For every non-zero input of one sample and every kernel tap it meets: a spike at
+  /// (c, y, x) meets tap (ky, kx) at output ((y + p − ky)/s, (x + p − kx)/s) when those are
+  /// whole and in range. The order (channel, row, column, tap) is fixed: sums come out the
+  /// same in both executors.
+  @inlinable @inline(__always)
+  public func forEachActiveTap(_ x: UnsafePointer<Float>,
+                               _ body: (_ v: Float, _ c: Int, _ cl: Int, _ ky: Int, _ kx: Int, _ position: Int) -> Void) {
+    let ho = outHeight, wo = outWidth, k = kernel, gi = groupIn, s = stride, p = padding, h = height, w = width
+    for c in 0..<inChannels {
+      let cl = c % gi
+      let plane = x + c * h * w
+      for iy in 0..<h {
+        for ix in 0..<w {
+          let v = plane[iy * w + ix]
+          guard v != 0 else { continue }
+          for ky in 0..<k {
+            let ny = iy + p - ky
+            guard ny >= 0, ny % s == 0, ny / s < ho else { continue }
+            for kx in 0..<k {
+              let nx = ix + p - kx
+              guard nx >= 0, nx % s == 0, nx / s < wo else { continue }
+              body(v, c, cl, ky, kx, (ny / s) * wo + nx / s)
+            }
+          }
+        }
+      }
+    }
+  }
+}
