@@ -15,7 +15,8 @@ struct TrainCommand {
       valued: ["--dataset", "--data", "--epochs", "--batch", "--lr", "--time-steps", "--threads", "--mode",
                "--checkpoint", "--train-limit", "--test-limit", "--seed", "--optimizer", "--weight-decay", "--loss",
                "--channels", "--encoding", "--warmup", "--stop-after-epoch", "--label-smoothing", "--checkpoint-every",
-               "--config", "--depth", "--dim", "--heads", "--image-size", "--classes", "--crop-padding"],
+               "--config", "--depth", "--dim", "--heads", "--image-size", "--classes", "--crop-padding",
+               "--mixup", "--mixup-off-epoch"],
       switches: ["--json", "--help", "--resume", "--force", "--profile", "--flip"])
   }
 

@@ -22,6 +22,10 @@ extension Help {
       --label-smoothing X   Label smoothing for ce (default 0)
       --crop-padding N      Random crop after zero-padding by N pixels (default 0: none)
       --flip                Random horizontal flips
+      --mixup ALPHA         mixup with λ ~ Beta(ALPHA, ALPHA) per batch, each image mixed with
+                            the batch reversed, targets alike (default 0: off; Spikformer's
+                            CIFAR-10 recipe: 0.5)
+      --mixup-off-epoch N   No mixup from epoch N on (the recipe: 201 of 300)
       --time-steps T        Steps per sample (default 4)
       --encoding NAME       direct (default) or poisson
       --channels C          Convolution channels of csnn (default 128)

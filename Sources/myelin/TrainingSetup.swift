@@ -41,6 +41,9 @@ struct TrainingSetup {
     c.labelSmoothing = Float(try arguments.double("--label-smoothing", positive: false) ?? 0)
     c.augmentation = Augmentation(cropPadding: try arguments.integer("--crop-padding", in: 0...64) ?? 0,
                                   horizontalFlip: arguments.flag("--flip"))
+    c.mixup = Mixup(alpha: Float(try arguments.double("--mixup", positive: false) ?? 0),
+                    offFromEpoch: try arguments.integer("--mixup-off-epoch", in: 1...100_000))
+    if c.mixup.offFromEpoch != nil, c.mixup.alpha == 0 { throw CLIError("--mixup-off-epoch needs --mixup ALPHA") }
     func choice<T: RawRepresentable & CaseIterable>(_ option: String, _ fallback: T) throws(CLIError) -> T where T.RawValue == String {
       guard let text = arguments.string(option) else { return fallback }
       guard let value = T(rawValue: text) else {
@@ -78,18 +81,27 @@ struct TrainingSetup {
     configuration.loss = loss
     configuration.encoding = encoding
     configuration.seed = UInt64(seed)
+    configuration.mixup = Mixup(alpha: Float(t["mixup"] as? Double ?? 0), offFromEpoch: t["mixup_off_epoch"] as? Int)
   }
 
   /// The text stored as /meta/model: the model and the recipe.
   var metadata: String {
     let c = configuration
+    var training: [String: Any] = [
+      "epochs": c.epochs, "batch": c.batch, "lr": Double(c.learningRate), "time_steps": c.timeSteps,
+      "optimizer": c.optimizer.rawValue, "weight_decay": Double(c.weightDecay), "loss": c.loss.rawValue,
+      "encoding": c.encoding.rawValue, "warmup": c.warmupSteps, "seed": Int(c.seed),
+      "label_smoothing": Double(c.labelSmoothing), "crop_padding": c.augmentation.cropPadding,
+      "flip": c.augmentation.horizontalFlip,
+    ]
+    // Only when on, so that the recipes of earlier checkpoints still match on --resume.
+    if c.mixup.alpha > 0 {
+      training["mixup"] = Double(c.mixup.alpha)
+      if let off = c.mixup.offFromEpoch { training["mixup_off_epoch"] = off }
+    }
     return JSONText.encode([
       "model": model.json, "dataset": dataset.rawValue,
-      "training": ["epochs": c.epochs, "batch": c.batch, "lr": Double(c.learningRate), "time_steps": c.timeSteps,
-                   "optimizer": c.optimizer.rawValue, "weight_decay": Double(c.weightDecay), "loss": c.loss.rawValue,
-                   "encoding": c.encoding.rawValue, "warmup": c.warmupSteps, "seed": Int(c.seed),
-                   "label_smoothing": Double(c.labelSmoothing), "crop_padding": c.augmentation.cropPadding,
-                   "flip": c.augmentation.horizontalFlip] as [String: Any],
+      "training": training,
     ])
   }
 

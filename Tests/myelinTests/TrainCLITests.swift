@@ -103,6 +103,27 @@ import Testing
     #expect(outside.status == 2 && outside.stderr.contains("0...23"), "\(outside.stderr)")
   }
 
+  @Test func mixupTrainsAndResumesBitIdentically() throws {
+    let data = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let mixup = ["--epochs", "2", "--threads", "1", "--mixup", "0.5", "--mixup-off-epoch", "2"]
+    let straight = try Self.train(data, mixup + ["--checkpoint", "\(data)/a.h5"])
+    #expect(straight.status == 0, "\(straight.stderr)")
+    let half = try Self.train(data, mixup + ["--checkpoint", "\(data)/b.h5", "--stop-after-epoch", "1"])
+    let resumed = try Self.train(data, mixup + ["--checkpoint", "\(data)/b.h5", "--resume"])
+    #expect(half.status == 0 && resumed.status == 0, "\(resumed.stderr)")
+    let plain = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/c.h5"])
+    let (a, b, c) = (try CheckpointFile.read(path: "\(data)/a.h5"), try CheckpointFile.read(path: "\(data)/b.h5"),
+                     try CheckpointFile.read(path: "\(data)/c.h5"))
+    #expect(plain.status == 0 && a.tensors == b.tensors)
+    #expect(a.tensors != c.tensors, "mixup changed nothing")
+    #expect(a.model.contains("\"mixup\":0.5") && !c.model.contains("mixup"))
+    let bad = try Self.train(data, ["--mixup", "-1"])
+    #expect(bad.status == 2 && bad.stderr.contains("mixup"), "\(bad.stderr)")
+    let orphan = try Self.train(data, ["--mixup-off-epoch", "3"])
+    #expect(orphan.status == 2, "\(orphan.stderr)")
+  }
+
   @Test func describePrintsTheGraphAndItsParameterCount() throws {
     let result = try CLITests.run(["describe", "csnn", "--json"])
     #expect(result.status == 0)

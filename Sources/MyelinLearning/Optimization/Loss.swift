@@ -22,9 +22,16 @@ public enum Loss {
   public static func crossEntropy(_ logits: [Float], labels: [Int], classes k: Int, smoothing: Float = 0)
     -> (loss: Double, gradient: [Float])
   {
-    let rows = labels.count
-    precondition(logits.count == rows * k && labels.allSatisfy { $0 >= 0 && $0 < k },
+    precondition(logits.count == labels.count * k && labels.allSatisfy { $0 >= 0 && $0 < k },
                  "Loss.crossEntropy: logits and labels do not match")
+    return crossEntropy(logits, targets: Mixup.targets(labels, classes: k, lambda: 1, smoothing: Double(smoothing)), classes: k)
+  }
+
+  /// Softmax cross-entropy against soft targets [rows, classes] (timm's
+  /// `SoftTargetCrossEntropy`, for mixup), mean over rows.
+  public static func crossEntropy(_ logits: [Float], targets: [Double], classes k: Int) -> (loss: Double, gradient: [Float]) {
+    let rows = k > 0 ? targets.count / k : 0
+    precondition(logits.count == targets.count && rows * k == targets.count, "Loss.crossEntropy: logits and targets do not match")
     var gradient = [Float](repeating: 0, count: logits.count)
     var total = 0.0
     for r in 0..<rows {
@@ -34,7 +41,7 @@ public enum Loss {
       let sum = exps.reduce(0, +)
       let logSum = log(sum) + top
       for j in 0..<k {
-        let target = Double(smoothing) / Double(k) + (j == labels[r] ? 1 - Double(smoothing) : 0)
+        let target = targets[r * k + j]
         total -= target * (row[j] - logSum)
         gradient[r * k + j] = Float((exps[j] / sum - target) / Double(rows))
       }
@@ -45,15 +52,19 @@ public enum Loss {
   /// Mean squared error between firing rates [rows, classes] and one-hot labels (the
   /// SpikingJelly tutorial's loss), mean over all values.
   public static func mseOnRates(_ rates: [Float], labels: [Int], classes k: Int) -> (loss: Double, gradient: [Float]) {
+    mseOnRates(rates, targets: Mixup.targets(labels, classes: k, lambda: 1, smoothing: 0))
+  }
+
+  /// MSE between firing rates and soft targets of the same shape, mean over all values.
+  public static func mseOnRates(_ rates: [Float], targets: [Double]) -> (loss: Double, gradient: [Float]) {
+    precondition(rates.count == targets.count, "Loss.mseOnRates: rates and targets do not match")
     var gradient = [Float](repeating: 0, count: rates.count)
     var total = 0.0
     let n = Double(max(rates.count, 1))
-    for r in 0..<labels.count {
-      for j in 0..<k {
-        let d = Double(rates[r * k + j]) - (j == labels[r] ? 1 : 0)
-        total += d * d
-        gradient[r * k + j] = Float(2 * d / n)
-      }
+    for i in rates.indices {
+      let d = Double(rates[i]) - targets[i]
+      total += d * d
+      gradient[i] = Float(2 * d / n)
     }
     return (total / n, gradient)
   }

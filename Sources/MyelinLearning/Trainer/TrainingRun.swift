@@ -29,6 +29,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var clipNorm: Float = 0
   public var seed: UInt64 = 1
   public var augmentation = Augmentation.none
+  public var mixup = Mixup.none
   public init() {}
 
   func validate() throws(ModelError) {
@@ -47,6 +48,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
       throw ModelError(field: "label-smoothing", problem: "is \(labelSmoothing)", allowed: "0 <= ε < 1")
     }
     guard clipNorm.isFinite, clipNorm >= 0 else { throw ModelError(field: "clip", problem: "is \(clipNorm)", allowed: ">= 0") }
+    guard mixup.alpha.isFinite, mixup.alpha >= 0, mixup.alpha <= 100 else {
+      throw ModelError(field: "mixup", problem: "is \(mixup.alpha)", allowed: "0 (off) or an α in (0, 100]")
+    }
+    if let off = mixup.offFromEpoch, off < 1 { throw ModelError(field: "mixup-off-epoch", problem: "is \(off)", allowed: ">= 1") }
   }
 
   func makeOptimizer() -> Optimizer {
@@ -147,15 +152,20 @@ public struct TrainingRun: Sendable {
   /// One optimizer step on the next batch; advances `step` (and `epoch` at its end).
   public mutating func trainStep() -> StepReport {
     if order.epoch != epoch { order = (epoch, train.order(epoch: epoch)) }
-    let batch = train.batch(step, of: order.images, epoch: epoch)
+    var batch = train.batch(step, of: order.images, epoch: epoch)
     let c = configuration
+    let classes = trainer.network.populations[trainer.output].size
+    var lambda: Float = 1
+    if c.mixup.isActive(epoch: epoch) {
+      lambda = c.mixup.lambda(seed: c.seed, trainingStep: globalStep)
+      Mixup.mix(&batch.inputs, count: batch.size, lambda: lambda)
+    }
+    let targets = Mixup.targets(batch.labels, classes: classes, lambda: Double(lambda),
+                                smoothing: c.loss == .mse ? 0 : Double(c.labelSmoothing))
     let x = c.encoding.encode(batch.inputs, timeSteps: c.timeSteps, seed: c.seed, trainingStep: globalStep)
     let record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: true)
-    let classes = trainer.network.populations[trainer.output].size
     let scores = Self.scores(record, trainer: trainer)
-    let (loss, g) = c.loss == .mse
-      ? Loss.mseOnRates(scores, labels: batch.labels, classes: classes)
-      : Loss.crossEntropy(scores, labels: batch.labels, classes: classes, smoothing: c.labelSmoothing)
+    let (loss, g) = c.loss == .mse ? Loss.mseOnRates(scores, targets: targets) : Loss.crossEntropy(scores, targets: targets, classes: classes)
     var gradients = trainer.backward(record, outputGradient: Loss.timeAverageBackward(g, steps: c.timeSteps))
     if c.clipNorm > 0 { Optimizer.clip(&gradients, maxNorm: c.clipNorm) }
     let lr = schedule.rate(at: globalStep)
