@@ -24,6 +24,11 @@ public struct LayerSimulation: Sendable {
   /// This step's output of every population, and LIF membrane potentials.
   public private(set) var values: [[Float]]
   var potentials: [[Float]]
+  /// Work space: a population's input current, one projection's output, and the kernels'
+  /// scratch (also LIF's charge).
+  var accumulated: [Float]
+  var delivered: [Float]
+  var scratch: [Float]
   public private(set) var step = 0
 
   /// `weights[j]` holds projection j's trained values (nil for kinds without weights);
@@ -69,6 +74,10 @@ public struct LayerSimulation: Sendable {
       return node.factor(plif[p.name] ?? node.initialParameter)
     }
     values = network.populations.map { [Float](repeating: 0, count: $0.size) }
+    let largest = network.populations.map(\.size).max() ?? 0
+    delivered = [Float](repeating: 0, count: largest)
+    accumulated = delivered
+    scratch = [Float](repeating: 0, count: max(deliveries.map(\.scratch).max() ?? 0, largest))
     potentials = []
     reset()
   }
@@ -91,62 +100,58 @@ public struct LayerSimulation: Sendable {
     guard x.count == populations[input].size else {
       throw ModelError(field: "input", problem: "has \(x.count) values", allowed: "\(populations[input].size) (\(populations[input].name))")
     }
-    let scratch = deliveries.map(\.scratch).max() ?? 0
-    var work = [Float](repeating: 0, count: max(scratch, 1))
-    var current: [Float] = [], y: [Float] = [], charge: [Float] = []
+    // The work buffers are allocated once at build; taken out of `self` for the step so
+    // that writing them while reading `values` is not an overlapping access.
+    var current = Self.take(&accumulated), y = Self.take(&delivered), work = Self.take(&scratch)
+    defer { (accumulated, delivered, scratch) = (current, y, work) }
     for p in order {
       if p == input {
         values[p] = x
         continue
       }
       let size = populations[p].size
-      current = [Float](repeating: 0, count: size)
-      y = current
-      for (n, j) in incoming[p].enumerated() {
-        let extra = extraSources[j].map { values[$0] }
-        values[sources[j]].withUnsafeBufferPointer { xb in
-          withPointers(extra) { extraPointers in
-            work.withUnsafeMutableBufferPointer { wb in
-              y.withUnsafeMutableBufferPointer { yb in
-                deliveries[j].deliver(xb.baseAddress!, extra: extraPointers, scratch: wb.baseAddress!, into: yb.baseAddress!, count: size)
+      current.withUnsafeMutableBufferPointer { cb in
+        y.withUnsafeMutableBufferPointer { yb in
+          work.withUnsafeMutableBufferPointer { wb in
+            let (c, d, w) = (cb.baseAddress!, yb.baseAddress!, wb.baseAddress!)
+            for (n, j) in incoming[p].enumerated() {
+              let target = n == 0 ? c : d
+              values[sources[j]].withUnsafeBufferPointer { xb in
+                withPointers(extraSources[j].map { values[$0] }) { extra in
+                  deliveries[j].deliver(xb.baseAddress!, extra: extra, scratch: w, into: target, count: size)
+                }
               }
+              if let (scale, shift) = affine[j] {
+                // BatchNorm's evaluation affine, in the Trainer's arithmetic (scale, then shift).
+                let spatial = size / scale.count
+                for ch in 0..<scale.count {
+                  for q in (ch * spatial)..<((ch + 1) * spatial) { target[q] = target[q] * scale[ch] + shift[ch] }
+                }
+              }
+              // Currents add in the order of the incoming projections, as in the Trainer.
+              if n > 0 { for i in 0..<size { c[i] += d[i] } }
             }
-          }
-        }
-        if let (scale, shift) = affine[j] {
-          // BatchNorm's evaluation affine, in the Trainer's arithmetic (scale, then shift).
-          let spatial = size / scale.count
-          for c in 0..<scale.count {
-            for q in (c * spatial)..<((c + 1) * spatial) { y[q] = y[q] * scale[c] + shift[c] }
-          }
-        }
-        // Currents add in the order of the incoming projections, as in the Trainer.
-        if n == 0 {
-          swap(&current, &y)
-        } else {
-          for i in 0..<size { current[i] += y[i] }
-        }
-      }
-      guard case .lifNode(let node) = populations[p].model else {
-        values[p] = current
-        continue
-      }
-      charge = [Float](repeating: 0, count: size)
-      var spikes = [Float](repeating: 0, count: size)
-      current.withUnsafeBufferPointer { xb in
-        charge.withUnsafeMutableBufferPointer { hb in
-          spikes.withUnsafeMutableBufferPointer { sb in
+            guard case .lifNode(let node) = populations[p].model else { return }
+            // Integrate and emit: the current moves to `y`, the spikes replace it in `current`.
+            d.update(from: c, count: size)
             potentials[p].withUnsafeMutableBufferPointer { vb in
-              node.advance(0..<size, input: xb.baseAddress!, charge: hb.baseAddress!, spikes: sb.baseAddress!,
-                           potential: vb.baseAddress!, factor: factors[p])
+              node.advance(0..<size, input: d, charge: w, spikes: c, potential: vb.baseAddress!, factor: factors[p])
             }
           }
         }
       }
-      values[p] = spikes
-      spikes.withUnsafeBufferPointer { record(p, $0) }
+      current.withUnsafeBufferPointer { cb in
+        values[p].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: cb.baseAddress!, count: size) }
+      }
+      if case .lifNode = populations[p].model { values[p].withUnsafeBufferPointer { record(p, $0) } }
     }
     step += 1
+  }
+
+  /// The array, leaving an empty one behind (so the caller holds the only reference).
+  static func take(_ a: inout [Float]) -> [Float] {
+    defer { a = [] }
+    return a
   }
 
   /// Runs a sample of T steps (`inputs` [T, input size]) from a reset. Returns the output
