@@ -29,7 +29,7 @@ enum Help {
     USAGE: myelin infer --checkpoint FILE [--index N] [options]
 
     Runs one image through the trained model of a checkpoint with the Simulation executor:
-    step by step (T steps, the checkpoint's encoding), each projection delivering only the
+    step by step (T steps, encoded as `myelin eval` encodes it), each projection delivering only the
     inputs that spiked. Records the spikes of every LIF population into a trace file
     (dt = 1, one step; node ids are flat indices into the population's [C, H, W] shape),
     so that `myelin inspect` and `myelin plot raster` work on it. Prints the predicted
@@ -45,8 +45,9 @@ enum Help {
       --output FILE.h5     Trace file (default: traces/<model>-infer-<index>.h5)
       --force              Overwrite an existing trace file
       --no-check           Skip the comparison with the Trainer
-      --json               Print one JSON object: index, label, predicted, scores,
-                           firing_rates, spikes, trace, matches_trainer, wall_s
+      --json               Print one JSON object: index, split, label, predicted, tied,
+                           scores, firing_rates, spikes, trace, time_steps,
+                           matches_trainer, wall_s
     """
 
   static let run = """

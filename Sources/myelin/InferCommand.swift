@@ -45,20 +45,38 @@ struct InferCommand {
       throw CLIError("\(path): the model takes \(trainer.network.populations[trainer.input].shape) images, the \(setup.dataset.rawValue) set has [\(set.channels), \(set.height), \(set.width)]")
     }
     let c = setup.configuration
-    let loader = try BatchLoader(set: set, batchSize: 1, shuffle: false, seed: c.seed, normalization: setup.dataset.normalization)
-    let sample = loader.batch(index, of: loader.order(epoch: 0), epoch: 0)
-    let x = c.encoding.encode(sample.inputs, timeSteps: c.timeSteps, seed: c.seed &+ 0x5EED, trainingStep: index)
+    // The input `eval` gives this image: its batch, normalised and encoded as there (Poisson
+    // draws are keyed by the batch), then this image's rows.
+    let loader = try BatchLoader(set: set, batchSize: c.batch, shuffle: false, seed: c.seed, normalization: setup.normalization)
+    let batch = loader.batch(index / c.batch, of: loader.order(epoch: 0), epoch: 0)
+    let encoded = c.encoding.encode(batch.inputs, timeSteps: c.timeSteps, seed: c.seed &+ 0x5EED, trainingStep: index / c.batch)
+    let size = set.imageSize, position = index % c.batch
+    var x: [Float] = []
+    for t in 0..<c.timeSteps {
+      let row = (t * batch.size + position) * size
+      x += encoded[row..<(row + size)]
+    }
+    let label = batch.labels[position]
 
     let network = trainer.network
     let recorded = network.populations.filter { if case .lifNode = $0.model { true } else { false } }
-    let outputPath = arguments.string("--output") ?? "traces/\(network.name)-infer-\(index).h5"
+    var simulation = try trainer.layerSimulation()
+    let outputPath: String
+    if let given = arguments.string("--output") {
+      outputPath = given
+    } else {
+      do {
+        try FileManager.default.createDirectory(atPath: "traces", withIntermediateDirectories: true)
+      } catch {
+        throw CLIError("cannot create the folder 'traces' for the trace (use --output FILE.h5)")
+      }
+      outputPath = "traces/\(network.name)-infer-\(index).h5"
+    }
     let metadata = TraceMetadata(
       modelName: network.name, modelText: checkpoint.model, command: (["myelin"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
       dt: 1, seed: c.seed, populations: network.populations.map { .init(name: $0.name, size: $0.size, model: $0.model.name) },
       simulator: "myelin \(Myelin.version) (LayerSimulation)")
     let writer = try TraceWriter(path: outputPath, overwrite: arguments.flag("--force"), metadata: metadata, spikes: recorded.map(\.name), chunk: 4096)
-
-    var simulation = try trainer.layerSimulation()
     var counts = [Int](repeating: 0, count: network.populations.count)
     var spikeLists: [[(step: Int64, node: UInt32)]] = Array(repeating: [], count: network.populations.count)
     let started = Date()
@@ -73,7 +91,9 @@ struct InferCommand {
       try writer.appendSpikes(of: network.populations[p].name, steps: list.map(\.step), nodes: list.map(\.node))
     }
     try writer.finish(timeReached: Double(c.timeSteps), wallTime: wall)
+    // The first of the highest scores; `eval` counts a tie as wrong, so ties are reported.
     let predicted = scores.indices.max { scores[$0] < scores[$1] } ?? 0
+    let tied = scores.filter { $0 == scores[predicted] }.count - 1
 
     // The Trainer's evaluation pass in event mode on the same input: the same spikes, or a failure.
     var agrees: Bool?
@@ -95,14 +115,15 @@ struct InferCommand {
     }
     if arguments.flag("--json") {
       var object: [String: Any] = [
-        "index": index, "split": splitName, "label": sample.labels[0], "predicted": predicted, "scores": scores.map(Double.init),
+        "index": index, "split": splitName, "label": label, "predicted": predicted, "tied": tied, "scores": scores.map(Double.init),
         "firing_rates": Dictionary(uniqueKeysWithValues: rates), "trace": outputPath, "time_steps": c.timeSteps, "wall_s": wall,
         "spikes": counts.reduce(0, +),
       ]
       if let agrees { object["matches_trainer"] = agrees }
       print(JSONText.encode(object))
     } else {
-      print("\(network.name), \(splitName) image \(index) (label \(sample.labels[0])): predicted \(predicted)"
+      print("\(network.name), \(splitName) image \(index) (label \(label)): predicted \(predicted)"
+            + (tied > 0 ? " (tied with \(tied) other class\(tied == 1 ? "" : "es"))" : "")
             + String(format: ", score %.3f; %d steps in %.1f ms", scores[predicted], c.timeSteps, wall * 1000))
       print("firing rates (fraction of neurons per step):")
       for (name, rate) in rates { print("  " + name.padded(18) + String(format: " %.4f", rate)) }

@@ -8,23 +8,30 @@ import Testing
 /// Step-major inference (the Simulation executor's LayerSimulation) against the Trainer's
 /// evaluation forward pass in event mode: the same spikes, bit for bit.
 struct LayerSimulationTests {
-  /// A graph with what the named models leave out: a conv with bias into PLIF, average
-  /// pooling, a dense layer with bias into a soft-reset IF node, and a non-spiking readout
-  /// behind BatchNorm, whose real-valued output shows any difference in the last bit.
+  /// A graph with what the named models leave out: a conv with bias into PLIF, a grouped
+  /// conv, average pooling, a flatten, a dense layer with bias into a soft-reset IF node, a
+  /// LIF without decay_input, and a non-spiking readout with three real-valued inputs (one
+  /// behind BatchNorm), whose output shows any difference in the last bit.
   static var mixed: Network {
     var n = Network(name: "mixed")
     n.add(Population(name: "image", shape: [1, 6, 6], model: .input))
     n.add(Population(name: "conv", shape: [4, 6, 6], model: .lifNode(LIFNode(kind: .plif(initialTau: 2)))))
+    n.add(Population(name: "grouped", shape: [4, 6, 6], model: .lifNode(LIFNode(kind: .lif(tau: 3)))))
     n.add(Population(name: "pool", shape: [4, 3, 3], model: .sum))
+    n.add(Population(name: "flat", shape: [36], model: .sum))
     n.add(Population(name: "hidden", shape: [12], model: .lifNode(LIFNode(kind: .integrateAndFire, threshold: 0.5, reset: nil))))
     n.add(Population(name: "hidden2", shape: [6], model: .lifNode(LIFNode(kind: .lif(tau: 2), decayInput: false))))
     n.add(Population(name: "out", shape: [3], model: .readout))
     n.projections = [
       Projection(source: "image", target: "conv", kind: .conv2d(Conv2dGeometry(kernel: 3, padding: 1, bias: true)), batchNorm: true),
-      Projection(source: "conv", target: "pool", kind: .pool(PoolGeometry(.average, kernel: 2))),
-      Projection(source: "pool", target: "hidden", kind: .dense(bias: true)),
+      Projection(source: "conv", target: "grouped", kind: .conv2d(Conv2dGeometry(kernel: 3, padding: 1, groups: 2, bias: false))),
+      Projection(source: "grouped", target: "pool", kind: .pool(PoolGeometry(.average, kernel: 2))),
+      Projection(source: "pool", target: "flat", kind: .flatten),
+      Projection(source: "flat", target: "hidden", kind: .dense(bias: true)),
       Projection(source: "hidden", target: "hidden2", kind: .dense(bias: false)),
       Projection(source: "hidden2", target: "out", kind: .dense(bias: false), batchNorm: true),
+      Projection(source: "hidden", target: "out", kind: .dense(bias: true)),
+      Projection(source: "flat", target: "out", kind: .dense(bias: false)),
     ]
     return n
   }
@@ -39,6 +46,7 @@ struct LayerSimulationTests {
       if name.hasSuffix("bn.gamma") { return tensor.values.map { _ in 2.5 } }
       if name.hasSuffix("bn.beta") { return tensor.values.map { _ in 0.8 } }
       if name.hasSuffix("weight") { return tensor.values.map { $0 * gain } }
+      if name.hasSuffix("plif_w") { return [0.7] }  // k = σ(0.7), not the initial 1/2
       return tensor.values
     })
     // Two training passes move BN's running statistics off their defaults.
@@ -105,15 +113,40 @@ struct LayerSimulationTests {
     #expect(spikes > 50)
   }
 
+  @Test func attentionNeedsSpikingInputs() throws {
+    var n = Network(name: "analog-attention")
+    n.add(Population(name: "x", shape: [4, 3], model: .input))
+    n.add(Population(name: "s", shape: [4, 3], model: .sum))
+    n.add(Population(name: "k", shape: [4, 3], model: .lifNode(LIFNode())))
+    n.add(Population(name: "a", shape: [4, 3], model: .lifNode(LIFNode())))
+    n.projections = [
+      Projection(source: "x", target: "s", kind: .identity),
+      Projection(source: "x", target: "k", kind: .identity),
+      Projection(source: "s", target: "a", kind: .attention(AttentionGeometry(heads: 2, scale: 0.125, key: "k", value: "k"))),
+    ]
+    #expect(throws: ModelError.self) { try n.validate() }
+    do { try n.validate() } catch { #expect(error.description.contains("spiking node")) }
+    n.projections[2] = Projection(source: "k", target: "a", kind: .attention(AttentionGeometry(heads: 2, scale: 0.125, key: "s", value: "k")))
+    #expect(throws: ModelError.self) { try n.validate() }
+    do { try n.validate() } catch { #expect(error.description.contains("attention.key")) }
+    // Q, K and V all spiking: accepted.
+    n.projections = [
+      Projection(source: "x", target: "k", kind: .identity),
+      Projection(source: "k", target: "a", kind: .attention(AttentionGeometry(heads: 2, scale: 0.125, key: "k", value: "k"))),
+    ]
+    n.populations.remove(at: 1)
+    try n.validate()
+  }
+
   @Test func wrongWeightsAreRejectedWithTheProjectionNamed() throws {
     let trainer = try Trainer(network: Self.mixed, seed: 1)
     var weights = trainer.layerWeights
-    weights[2]?.bias.removeLast()
+    weights[4]?.bias.removeLast()
     #expect(throws: ModelError.self) { try LayerSimulation(network: Self.mixed, weights: weights) }
     do {
       _ = try LayerSimulation(network: Self.mixed, weights: weights)
     } catch {
-      #expect(error.description.contains("pool → hidden") && error.description.contains("bias"))
+      #expect(error.description.contains("flat → hidden") && error.description.contains("bias"))
     }
     var simulation = try trainer.layerSimulation()
     #expect(throws: ModelError.self) { _ = try simulation.run([0, 1], steps: 1) }

@@ -106,22 +106,51 @@ import Testing
   @Test func mixupTrainsAndResumesBitIdentically() throws {
     let data = try Self.dataset()
     defer { try? FileManager.default.removeItem(atPath: data) }
-    let mixup = ["--epochs", "2", "--threads", "1", "--mixup", "0.5", "--mixup-off-epoch", "2"]
+    // Mixup in both epochs: the resumed epoch draws its λ by the global step.
+    let mixup = ["--epochs", "2", "--threads", "1", "--mixup", "0.5"]
     let straight = try Self.train(data, mixup + ["--checkpoint", "\(data)/a.h5"])
     #expect(straight.status == 0, "\(straight.stderr)")
     let half = try Self.train(data, mixup + ["--checkpoint", "\(data)/b.h5", "--stop-after-epoch", "1"])
     let resumed = try Self.train(data, mixup + ["--checkpoint", "\(data)/b.h5", "--resume"])
     #expect(half.status == 0 && resumed.status == 0, "\(resumed.stderr)")
+    let off = try Self.train(data, mixup + ["--mixup-off-epoch", "2", "--checkpoint", "\(data)/d.h5"])
     let plain = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/c.h5"])
-    let (a, b, c) = (try CheckpointFile.read(path: "\(data)/a.h5"), try CheckpointFile.read(path: "\(data)/b.h5"),
-                     try CheckpointFile.read(path: "\(data)/c.h5"))
-    #expect(plain.status == 0 && a.tensors == b.tensors)
-    #expect(a.tensors != c.tensors, "mixup changed nothing")
-    #expect(a.model.contains("\"mixup\":0.5") && !c.model.contains("mixup"))
+    #expect(off.status == 0 && plain.status == 0, "\(off.stderr)")
+    let read = { (name: String) throws -> Checkpoint in try CheckpointFile.read(path: "\(data)/\(name).h5") }
+    let (a, b, c, d) = (try read("a"), try read("b"), try read("c"), try read("d"))
+    #expect(a.tensors == b.tensors, "resume differs")
+    #expect(a.tensors != c.tensors && d.tensors != a.tensors && d.tensors != c.tensors, "mixup or its off epoch changed nothing")
+    #expect(a.model.contains("\"mixup\":0.5") && d.model.contains("\"mixup_off_epoch\":2") && !c.model.contains("mixup"))
     let bad = try Self.train(data, ["--mixup", "-1"])
     #expect(bad.status == 2 && bad.stderr.contains("mixup"), "\(bad.stderr)")
     let orphan = try Self.train(data, ["--mixup-off-epoch", "3"])
     #expect(orphan.status == 2, "\(orphan.stderr)")
+  }
+
+  /// Every test image through `infer` is right exactly as often as `eval` in event mode
+  /// says: infer gives each image the input eval gives it (here Poisson-encoded, so the
+  /// normalisation and the draws must both match).
+  @Test func inferPredictsAsEvalDoes() throws {
+    let data = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    // 4 channels at lr 0.05 get 9 of the 24 test images right after 3 epochs: neither none
+    // nor all, so a wrong input shows in the count.
+    let trained = try CLITests.run(["train", "csnn", "--dataset", "mnist", "--data", data, "--channels", "4", "--batch", "8",
+                                    "--lr", "0.05", "--epochs", "3", "--encoding", "poisson", "--checkpoint", "\(data)/p.h5"])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let eval = try CLITests.run(["eval", "--checkpoint", "\(data)/p.h5", "--data", data, "--mode", "event", "--json"])
+    let e = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+    var correct = 0
+    for index in 0..<24 {
+      let infer = try CLITests.run(["infer", "--checkpoint", "\(data)/p.h5", "--data", data, "--index", "\(index)",
+                                    "--output", "\(data)/i\(index).h5", "--json"])
+      let o = try #require(try JSONSerialization.jsonObject(with: Data(infer.stdout.utf8)) as? [String: Any], "\(infer.stderr)")
+      #expect(o["matches_trainer"] as? Bool == true)
+      if o["tied"] as? Int == 0, o["predicted"] as? Int == o["label"] as? Int { correct += 1 }
+    }
+    let top1 = try #require(e["test_top1"] as? Double)
+    #expect(correct == Int((top1 * 24).rounded()), "infer right on \(correct) of 24, eval top-1 \(top1)")
+    #expect(correct > 4 && correct < 20, "right on \(correct) of 24: the comparison says little")
   }
 
   @Test func describePrintsTheGraphAndItsParameterCount() throws {

@@ -127,10 +127,19 @@ extension Network {
         throw mismatch("[C_out, \(max(g.output(h), 0)), \(max(g.output(w), 0))] for this kernel, stride and padding")
       }
     case .attention(let g):
+      // SSA multiplies spike maps: Q, K and V must be spiking nodes (the event path counts
+      // coincidences, and the one-step executor has no dense product for real values).
+      guard case .lifNode = source.model else {
+        throw ModelError(field: field + ".source", problem: "'\(source.name)' is a \(source.model.name) node", allowed: "a spiking node (lif_node, if_node, plif_node) as Q")
+      }
       for (name, role) in [(g.key, "key"), (g.value, "value")] {
         guard let p = populationIndex(named: name) else {
           throw ModelError(field: field + ".attention.\(role)", problem: "unknown population '\(name)'",
                            allowed: populations.map(\.name).joined(separator: ", "))
+        }
+        guard case .lifNode = populations[p].model else {
+          throw ModelError(field: field + ".attention.\(role)", problem: "'\(name)' is a \(populations[p].model.name) node",
+                           allowed: "a spiking node (lif_node, if_node, plif_node)")
         }
         guard populations[p].shape == source.shape else {
           throw ModelError(field: field + ".attention.\(role)", problem: "'\(name)' has shape \(populations[p].shape)",

@@ -25,7 +25,9 @@ public struct Mixup: Sendable, Equatable {
 
   /// λ for one training step, from Philox keyed by (seed, step): the same on resume.
   public func lambda(seed: UInt64, trainingStep: Int) -> Float {
-    var random = RandomSequence(philox: Philox(seed: seed), stream: 0x6000_0000, wideIndex: trainingStep)
+    // Stream 0xA000_0000: apart from shuffling (0x5…), augmentation (0x6…), Poisson input
+    // (0x7…) and weight initialisation (0x8…, 0x9…), which share the seed.
+    var random = RandomSequence(philox: Philox(seed: seed), stream: 0xA000_0000, wideIndex: trainingStep)
     let a = Double(alpha)
     let g1 = Self.gamma(a, &random), g2 = Self.gamma(a, &random)
     return g1 + g2 > 0 ? Float(g1 / (g1 + g2)) : 0.5
