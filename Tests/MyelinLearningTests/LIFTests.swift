@@ -98,3 +98,21 @@ struct LIFTests {
     #expect(abs(Double(gw) - numeric) < 1e-2 * abs(numeric), "analytic \(gw), numeric \(numeric)")
   }
 }
+
+/// The vectorisable exponential behind the sigmoid surrogate, against the double-precision one.
+struct VectorExpTests {
+  @Test func matchesExpToTwoUnitsInTheLastPlace() {
+    var worst: Double = 0
+    for k in -8700...8800 {
+      let x = Float(k) / 100
+      let exact = Foundation.exp(Double(x))
+      let ulp = Double(Float(exact).ulp)
+      worst = max(worst, abs(Double(Surrogate.vectorExp(x)) - exact) / ulp)
+    }
+    #expect(worst <= 2, "worst error \(worst) ulp")
+    #expect(Surrogate.vectorExp(0) == 1 && Surrogate.vectorExp(-200) > 0 && Surrogate.vectorExp(200).isFinite)
+    let d = Surrogate.sigmoidDerivative(0.3, alpha: 4)
+    let s = 1 / (1 + Foundation.exp(-1.2))
+    #expect(abs(Double(d) - 4 * s * (1 - s)) < 1e-6)
+  }
+}

@@ -89,8 +89,8 @@ extension LIFNode {
                       }
                     case .triangle(let a):
                       Self.backStep(neurons, hb + o, sb + o, gsb + o, gxb + o, gv, k, th) { x in max(0, a - a * a * abs(x)) }
-                    case .sigmoid:
-                      Self.backStep(neurons, hb + o, sb + o, gsb + o, gxb + o, gv, k, th) { x in surrogate.derivative(x) }
+                    case .sigmoid(let a):
+                      Self.backStep(neurons, hb + o, sb + o, gsb + o, gxb + o, gv, k, th) { x in Surrogate.sigmoidDerivative(x, alpha: a) }
                     }
                   }
                   return
