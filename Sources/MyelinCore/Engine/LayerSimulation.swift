@@ -39,36 +39,26 @@ public struct LayerSimulation: Sendable {
       throw ModelError(field: "populations", problem: "'\(network.name)' is not a deep-SNN layer graph",
                        allowed: "run it with Simulation (myelin run)")
     }
-    let inputs = network.populations.indices.filter { network.populations[$0].model == .input }
-    guard inputs.count == 1, let output = network.outputPopulation else {
-      throw ModelError(field: "populations", problem: "has \(inputs.count) input nodes", allowed: "exactly one")
-    }
     guard weights.count == network.projections.count else {
       throw ModelError(field: "weights", problem: "has \(weights.count) entries", allowed: "one per projection (\(network.projections.count))")
     }
+    let wiring = try network.layerWiring()
     self.network = network
     order = try network.layerOrder()
-    input = inputs[0]
-    self.output = output
-    var deliveries: [LayerDelivery] = [], affine: [(scale: [Float], shift: [Float])?] = [], sources: [Int] = []
+    (input, output, sources, extraSources, incoming) = (wiring.input, wiring.output, wiring.sources, wiring.extraSources, wiring.incoming)
+    var deliveries: [LayerDelivery] = [], affine: [(scale: [Float], shift: [Float])?] = []
     for (j, projection) in network.projections.enumerated() {
-      guard let s = network.populationIndex(named: projection.source), let t = network.populationIndex(named: projection.target) else {
-        throw ModelError(field: "projections[\(j)]", problem: "names an unknown population")
-      }
-      deliveries.append(try LayerDelivery(projection, index: j, source: network.populations[s], target: network.populations[t],
+      let t = wiring.targets[j]
+      deliveries.append(try LayerDelivery(projection, index: j, source: network.populations[sources[j]], target: network.populations[t],
                                           weights: weights[j]))
       if projection.batchNorm, let scale = weights[j]?.scale, let shift = weights[j]?.shift {
         affine.append((scale, shift))
       } else {
         affine.append(nil)
       }
-      sources.append(s)
     }
     self.deliveries = deliveries
     self.affine = affine
-    self.sources = sources
-    extraSources = network.projections.map { p in p.kind.extraSources.compactMap { network.populationIndex(named: $0) } }
-    incoming = network.populations.indices.map { network.incoming($0) }
     factors = network.populations.map { p in
       guard case .lifNode(let node) = p.model else { return 0 }
       return node.factor(plif[p.name] ?? node.initialParameter)

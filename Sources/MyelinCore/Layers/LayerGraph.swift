@@ -57,6 +57,36 @@ extension Network {
     return sinks.count == 1 ? sinks[0] : nil
   }
 
+  /// What an executor of a layer graph resolves once from the names: the input and output
+  /// populations, each projection's source, target and extra sources (attention's K and
+  /// V), and each population's incoming projections.
+  public struct LayerWiring: Sendable {
+    public let input: Int, output: Int
+    public let sources: [Int], targets: [Int]
+    public let extraSources: [[Int]]
+    public let incoming: [[Int]]
+  }
+
+  /// The wiring of a validated layer graph; an error unless it has exactly one input and
+  /// one output node.
+  public func layerWiring() throws(ModelError) -> LayerWiring {
+    let inputs = populations.indices.filter { populations[$0].model == .input }
+    guard inputs.count == 1, let output = outputPopulation else {
+      throw ModelError(field: "populations", problem: "has \(inputs.count) input nodes", allowed: "exactly one")
+    }
+    var sources: [Int] = [], targets: [Int] = []
+    for (j, projection) in projections.enumerated() {
+      guard let s = populationIndex(named: projection.source), let t = populationIndex(named: projection.target) else {
+        throw ModelError(field: "projections[\(j)]", problem: "names an unknown population")
+      }
+      sources.append(s)
+      targets.append(t)
+    }
+    return LayerWiring(input: inputs[0], output: output, sources: sources, targets: targets,
+                       extraSources: projections.map { p in p.kind.extraSources.compactMap { populationIndex(named: $0) } },
+                       incoming: populations.indices.map { incoming($0) })
+  }
+
   /// Rules of layer graphs, beyond those every network follows.
   func validateLayerGraph() throws(ModelError) {
     for (i, population) in populations.enumerated() where !population.model.isLayerNode {

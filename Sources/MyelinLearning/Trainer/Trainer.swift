@@ -40,26 +40,16 @@ public struct Trainer: Sendable {
       throw ModelError(field: "populations", problem: "'\(network.name)' is not a deep-SNN layer graph",
                        allowed: "lif_node, readout, sum and input nodes with layer projections")
     }
-    let inputs = network.populations.indices.filter { network.populations[$0].model == .input }
-    guard inputs.count == 1, let output = network.outputPopulation else {
-      throw ModelError(field: "populations", problem: "has \(inputs.count) input nodes", allowed: "exactly one")
-    }
+    let wiring = try network.layerWiring()
     self.network = network
     order = try network.layerOrder()
-    input = inputs[0]
-    self.output = output
-    var kernels: [LayerKernel] = [], sources: [Int] = []
+    (input, output, sources, extraSources, incoming) = (wiring.input, wiring.output, wiring.sources, wiring.extraSources, wiring.incoming)
+    var kernels: [LayerKernel] = []
     for (j, projection) in network.projections.enumerated() {
-      guard let s = network.populationIndex(named: projection.source), let t = network.populationIndex(named: projection.target) else {
-        throw ModelError(field: "projections[\(j)]", problem: "names an unknown population")
-      }
-      kernels.append(try LayerKernel(projection, index: j, source: network.populations[s], target: network.populations[t], seed: seed))
-      sources.append(s)
+      let t = wiring.targets[j]
+      kernels.append(try LayerKernel(projection, index: j, source: network.populations[sources[j]], target: network.populations[t], seed: seed))
     }
     self.kernels = kernels
-    self.sources = sources
-    incoming = network.populations.indices.map { network.incoming($0) }
-    extraSources = network.projections.map { p in p.kind.extraSources.compactMap { network.populationIndex(named: $0) } }
     projectionSeconds = Array(repeating: (0, 0), count: kernels.count)
     populationSeconds = Array(repeating: 0, count: network.populations.count)
     plif = network.populations.map { p in
