@@ -7,6 +7,14 @@ enum DatasetChoice: String, CaseIterable {
   case mnist
   case cifar10
 
+  /// The data set called `name`, or a usage error listing the known ones.
+  init(named name: String) throws(CLIError) {
+    guard let choice = DatasetChoice(rawValue: name) else {
+      throw CLIError("unknown dataset '\(name)' (datasets: \(DatasetChoice.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    self = choice
+  }
+
   func load(_ split: ImageSet.Split, directory: String?) throws(DatasetError) -> ImageSet {
     switch self {
     case .fashionMNIST: return try ImageSet.idx(directory: directory ?? ImageSet.fashionMNISTDirectory, split: split)

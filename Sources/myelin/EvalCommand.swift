@@ -27,12 +27,7 @@ struct EvalCommand {
     let threads = try arguments.integer("--threads", in: 1...2) ?? 2
     let test = try setup.dataset.load(.test, directory: arguments.string("--data"))
       .prefix(try arguments.integer("--test-limit", in: 1...Int.max))
-    var trainer = try Trainer(network: try setup.model.network(), seed: setup.configuration.seed)
-    do {
-      try trainer.restore(names: checkpoint.names, tensors: checkpoint.tensors)
-    } catch {
-      throw CLIError("\(path): \(error.problem)")
-    }
+    var trainer = try setup.trainer(restoring: checkpoint, path: path)
     if let text = arguments.string("--mode") {
       guard let mode = ForwardMode(rawValue: text) else { throw CLIError("invalid value '\(text)' for '--mode' (allowed: event, dense, auto)") }
       trainer.mode = mode

@@ -24,23 +24,13 @@ struct InferCommand {
     guard let path = arguments.string("--checkpoint") else { throw CLIError("infer needs --checkpoint FILE") }
     let checkpoint = try CheckpointFile.read(path: path)
     var setup = try TrainingSetup(checkpoint: checkpoint.model, path: path)
-    if let name = arguments.string("--dataset") {
-      guard let dataset = DatasetChoice(rawValue: name) else {
-        throw CLIError("unknown dataset '\(name)' (datasets: \(DatasetChoice.allCases.map(\.rawValue).joined(separator: ", ")))")
-      }
-      setup.dataset = dataset
-    }
+    if let name = arguments.string("--dataset") { setup.dataset = try DatasetChoice(named: name) }
     let splitName = arguments.string("--split") ?? "test"
     guard let split = ImageSet.Split(rawValue: splitName) else { throw CLIError("invalid value '\(splitName)' for '--split' (allowed: train, test)") }
     let set = try setup.dataset.load(split, directory: arguments.string("--data"))
     let index = try arguments.integer("--index", in: 0...Int.max) ?? 0
     guard index < set.count else { throw CLIError("--index \(index) is outside the \(splitName) set (0...\(set.count - 1))") }
-    var trainer = try Trainer(network: try setup.model.network(), seed: setup.configuration.seed)
-    do {
-      try trainer.restore(names: checkpoint.names, tensors: checkpoint.tensors)
-    } catch {
-      throw CLIError("\(path): \(error.problem)")
-    }
+    var trainer = try setup.trainer(restoring: checkpoint, path: path)
     guard trainer.network.populations[trainer.input].size == set.imageSize else {
       throw CLIError("\(path): the model takes \(trainer.network.populations[trainer.input].shape) images, the \(setup.dataset.rawValue) set has [\(set.channels), \(set.height), \(set.width)]")
     }

@@ -15,11 +15,7 @@ struct TrainingSetup {
 
   init(_ arguments: Arguments, model name: String) throws {
     model = try ModelChoice(name: name, configuration: arguments.string("--config"))
-    let datasetName = arguments.string("--dataset") ?? "fashion-mnist"
-    guard let dataset = DatasetChoice(rawValue: datasetName) else {
-      throw CLIError("unknown dataset '\(datasetName)' (datasets: \(DatasetChoice.allCases.map(\.rawValue).joined(separator: ", ")))")
-    }
-    self.dataset = dataset
+    dataset = try DatasetChoice(named: arguments.string("--dataset") ?? "fashion-mnist")
     // A Spikformer configuration names its image size; the data set's shape replaces it
     // when given (`train` always takes the loaded images' shape).
     if model.spikformer == nil || arguments.string("--dataset") != nil {
@@ -117,6 +113,17 @@ struct TrainingSetup {
       optimizerFirst: pad(run.optimizer.first), optimizerSecond: pad(run.optimizer.second),
       epoch: run.epoch, step: run.step, seed: configuration.seed, model: metadata)
     try CheckpointFile.write(checkpoint, to: path)
+  }
+
+  /// The Trainer for this setup's model with a checkpoint's tensors (`eval`, `infer`).
+  func trainer(restoring checkpoint: Checkpoint, path: String) throws -> Trainer {
+    var trainer = try Trainer(network: try model.network(), seed: configuration.seed)
+    do {
+      try trainer.restore(names: checkpoint.names, tensors: checkpoint.tensors)
+    } catch {
+      throw CLIError("\(path): \(error.problem)")
+    }
+    return trainer
   }
 
   func restore(_ run: inout TrainingRun, from path: String) throws {

@@ -12,16 +12,23 @@ import MyelinCore
 /// The event path scatters each input spike's kernel taps into the outputs it reaches; the
 /// dense path is im2col + OpenBLAS `sgemm` per sample and group.
 public struct ConvProjection: Sendable, Equatable {
-  public let inChannels: Int, outChannels: Int
-  public let kernel: Int, stride: Int, padding: Int, groups: Int
-  public let height: Int, width: Int
+  /// The geometry, and the event kernel shared with the step-major ``LayerSimulation``.
+  public let taps: ConvolutionTaps
   public var weight: [Float]
   public var bias: [Float]
 
-  public var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
-  public var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
-  var groupIn: Int { inChannels / groups }
-  var groupOut: Int { outChannels / groups }
+  public var inChannels: Int { taps.inChannels }
+  public var outChannels: Int { taps.outChannels }
+  public var kernel: Int { taps.kernel }
+  public var stride: Int { taps.stride }
+  public var padding: Int { taps.padding }
+  public var groups: Int { taps.groups }
+  public var height: Int { taps.height }
+  public var width: Int { taps.width }
+  public var outHeight: Int { taps.outHeight }
+  public var outWidth: Int { taps.outWidth }
+  var groupIn: Int { taps.groupIn }
+  var groupOut: Int { taps.groupOut }
   /// Rows of one group's im2col matrix: C_in/groups · k · k.
   var patch: Int { groupIn * kernel * kernel }
 
@@ -36,14 +43,8 @@ public struct ConvProjection: Sendable, Equatable {
       throw ModelError(field: "conv2d", problem: "kernel \(kernel), stride \(stride), padding \(padding) on \(height)×\(width)",
                        allowed: "kernel >= 1, stride >= 1, padding >= 0, kernel <= padded size")
     }
-    self.inChannels = inChannels
-    self.outChannels = outChannels
-    self.kernel = kernel
-    self.stride = stride
-    self.padding = padding
-    self.groups = groups
-    self.height = height
-    self.width = width
+    taps = ConvolutionTaps(inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
+                           groups: groups, height: height, width: width)
     let fanIn = Double(inChannels / groups * kernel * kernel)
     let bound = 1 / fanIn.squareRoot()
     var random = RandomSequence(philox: Philox(seed: seed), stream: 0x9000_0000 &+ stream, index: 0)
@@ -166,12 +167,6 @@ public struct ConvProjection: Sendable, Equatable {
     for i in gw.indices { gw[i] += partial1[i] }
     // The event path summed into the [C_in/groups, k, k, C_out] layout.
     return (gx, event ? taps.untransposed(gw) : gw, gb)
-  }
-
-  /// The event kernel, shared with the step-major ``LayerSimulation``.
-  public var taps: ConvolutionTaps {
-    ConvolutionTaps(inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
-                    groups: groups, height: height, width: width)
   }
 
   var transposedWeight: [Float] { taps.transposed(weight) }
