@@ -16,7 +16,7 @@ extension LIFNode {
   /// threads each takes half of the neurons (independent: the same values).
   public func forward(_ x: [Float], steps T: Int, parameter w: Float = 0, threads: Int = 1) -> Record {
     let n = T > 0 ? x.count / T : 0
-    var h = [Float](repeating: 0, count: x.count), s = [Float](repeating: 0, count: x.count)
+    var h = [Float](uninitializedCount: x.count), s = [Float](uninitializedCount: x.count)
     var v = [Float](repeating: reset ?? 0, count: n)
     let k = factor(w), node = self
     x.withUnsafeBufferPointer { xb in
@@ -57,7 +57,7 @@ extension LIFNode {
   public func backward(_ record: Record, input x: [Float], gradient gS: [Float], steps T: Int,
                        parameter w: Float = 0, threads: Int = 1) -> (input: [Float], parameter: Float) {
     let n = T > 0 ? gS.count / T : 0
-    var gX = [Float](repeating: 0, count: gS.count)
+    var gX = [Float](uninitializedCount: gS.count)  // every step writes all of it
     var gV = [Float](repeating: 0, count: n)  // dL/dV[t], flowing back from step t + 1
     let k = factor(w), vr = reset ?? 0, th = threshold, hard = reset != nil, detach = detachReset
     let isIF = kind == .integrateAndFire, decay = decayInput, isPLIF = if case .plif = kind { true } else { false }

@@ -36,7 +36,8 @@ public struct BatchNorm: Sendable, Equatable {
   public mutating func train(_ x: [Float], rows m: Int, spatial s: Int, threads: Int = 1) -> (output: [Float], record: Record) {
     precondition(x.count == m * channels * s, "BatchNorm.train: input has \(x.count) values, not rows × C × spatial")
     let n = m * s, channels = channels
-    var y = [Float](repeating: 0, count: x.count), xhat = y
+    // Every value is written below: no zero fill (a pass over tens of MB per layer).
+    var y = [Float](uninitializedCount: x.count), xhat = [Float](uninitializedCount: x.count)
     var inverse = [Float](repeating: 0, count: channels)
     var means = [Double](repeating: 0, count: channels), variances = means
     let (gamma, beta, epsilon) = (gamma, beta, epsilon)
@@ -55,8 +56,7 @@ public struct BatchNorm: Sendable, Equatable {
             var sum = 0.0, squares = 0.0
             for r in 0..<m {
               let row = xp + (r * channels + c) * s
-              var rs: Float = 0, rq: Float = 0
-              for p in 0..<s { rs += row[p]; rq += row[p] * row[p] }
+              let (rs, rq) = Lanes.sums(row, row, count: s)
               sum += Double(rs)
               squares += Double(rq)
             }
@@ -115,7 +115,7 @@ public struct BatchNorm: Sendable, Equatable {
     -> (input: [Float], gamma: [Float], beta: [Float])
   {
     let n = Float(m * s), channels = channels
-    var gx = [Float](repeating: 0, count: gy.count)
+    var gx = [Float](uninitializedCount: gy.count)
     var gGamma = [Float](repeating: 0, count: channels), gBeta = gGamma
     let gamma = gamma
     gy.withUnsafeBufferPointer { gb in
@@ -132,8 +132,7 @@ public struct BatchNorm: Sendable, Equatable {
             var sumG = 0.0, sumGX = 0.0
             for r in 0..<m {
               let o = (r * channels + c) * s
-              var rg: Float = 0, rgx: Float = 0
-              for p in 0..<s { rg += gp[o + p]; rgx += gp[o + p] * hp[o + p] }
+              let (rg, rgx) = Lanes.sums(gp + o, hp + o, count: s)
               sumG += Double(rg)
               sumGX += Double(rgx)
             }

@@ -63,7 +63,7 @@ public struct ConvProjection: Sendable, Equatable {
   public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1) -> [Float] {
     precondition(x.count == m * inputSize, "ConvProjection.forward: input has \(x.count) values, not rows × C·H·W")
     let area = outHeight * outWidth
-    var y = [Float](repeating: 0, count: m * outputSize)
+    var y = [Float](uninitializedCount: m * outputSize)  // both paths write every output
     guard m > 0 else { return y }
     let event = DenseProjection.resolve(mode, input: x) != .dense
     let transposed = event ? transposedWeight : []
@@ -116,7 +116,7 @@ public struct ConvProjection: Sendable, Equatable {
     var gb = [Float](repeating: 0, count: outChannels)
     guard m > 0 else { return (gx, partial0, gb) }
     gy.withUnsafeBufferPointer { g in
-      for r in 0..<m { for o in 0..<outChannels { let row = g.baseAddress! + (r * outChannels + o) * area; for p in 0..<area { gb[o] += row[p] } } }
+      for r in 0..<m { for o in 0..<outChannels { gb[o] += Lanes.sum(g.baseAddress! + (r * outChannels + o) * area, count: area) } }
     }
     let event = DenseProjection.resolve(mode, input: x) != .dense
     x.withUnsafeBufferPointer { xb in

@@ -232,26 +232,3 @@ public struct DenseProjection: Sendable, Equatable {
     return (gx, gw, gb)
   }
 }
-
-/// OpenBLAS's own thread pool. Its `sgemm` does not give the same bits with 1 and 2
-/// threads (measured: `TrainerTests.openBLASThreadsDoNotChangeTheBits` fails without the
-/// row halves below), so Myelin keeps it at 1 thread and splits the work itself.
-public enum BLASThreads {
-  public static func set(_ n: Int) { openblas_set_num_threads(Int32(max(n, 1))) }
-}
-
-/// Rows [0, m) in two fixed halves, whatever the thread count: with 2 threads each half
-/// runs on its own thread. Bodies write disjoint rows, or sum into a partial of their own
-/// half that the caller adds afterwards, so every value is computed in the same order on
-/// 1 and 2 threads. OpenBLAS runs single-threaded inside.
-enum RowHalves {
-  static func run(_ m: Int, threads: Int, _ body: @Sendable (_ half: Int, _ rows: Range<Int>) -> Void) {
-    BLASThreads.set(1)
-    let halves = [0..<(m / 2), (m / 2)..<m]
-    guard threads > 1, m > 1 else {
-      for (k, rows) in halves.enumerated() { body(k, rows) }
-      return
-    }
-    DispatchQueue.concurrentPerform(iterations: 2) { k in body(k, halves[k]) }
-  }
-}

@@ -41,7 +41,7 @@ public struct Pooling: Sendable, Equatable {
   public func forward(_ x: [Float], rows m: Int, threads: Int = 1) -> (output: [Float], chosen: [Int]) {
     precondition(x.count == m * channels * height * width, "Pooling.forward: shapes do not match")
     let ho = outHeight, wo = outWidth, h = height, w = width, isMax = kind == .max, windows = windows
-    var y = [Float](repeating: 0, count: m * channels * ho * wo)
+    var y = [Float](uninitializedCount: m * channels * ho * wo)  // every window writes its output
     var chosen = [Int](repeating: 0, count: isMax ? y.count : 0)
     x.withUnsafeBufferPointer { xb in
       y.withUnsafeMutableBufferPointer { yb in
