@@ -12,6 +12,9 @@ public enum ConvSNN {
     public var width = 28
     public var classes = 10
     public var neuron = LIFNode(kind: .lif(tau: 2), surrogate: .atan(alpha: 2))
+    /// Dropout on the inputs of both linear layers in training (the PLIF paper's net has
+    /// 0.5 there; the tutorial's has none).
+    public var dropout = 0.0
     public init() {}
 
     public var hidden: Int { channels * 16 }
@@ -36,8 +39,8 @@ public enum ConvSNN {
       Projection(name: "conv1->pool1", source: "conv1", target: "pool1", kind: pool),
       Projection(name: "pool1->conv2", source: "pool1", target: "conv2", kind: conv, batchNorm: true),
       Projection(name: "conv2->pool2", source: "conv2", target: "pool2", kind: pool),
-      Projection(name: "pool2->fc1", source: "pool2", target: "fc1", kind: .dense(bias: false)),
-      Projection(name: "fc1->fc2", source: "fc1", target: "fc2", kind: .dense(bias: false)),
+      Projection(name: "pool2->fc1", source: "pool2", target: "fc1", kind: .dense(bias: false), dropout: c.dropout),
+      Projection(name: "fc1->fc2", source: "fc1", target: "fc2", kind: .dense(bias: false), dropout: c.dropout),
     ]
     return network
   }

@@ -8,7 +8,7 @@ struct DescribeCommand {
   let arguments: Arguments
 
   init(_ words: [String]) throws(CLIError) {
-    arguments = try Arguments(words, valued: ["--channels", "--dataset", "--config", "--depth", "--dim", "--heads", "--image-size", "--classes"], switches: ["--json", "--help"])
+    arguments = try Arguments(words, valued: ["--channels", "--dropout", "--dataset", "--config", "--depth", "--dim", "--heads", "--image-size", "--classes"], switches: ["--json", "--help"])
   }
 
   func execute() throws {
@@ -27,7 +27,7 @@ struct DescribeCommand {
     }
     let projections = network.projections.enumerated().map { j, p -> [String: Any] in
       ["name": p.name, "kind": p.kind.name, "source": p.source, "target": p.target, "batch_norm": p.batchNorm,
-       "parameters": trainer.parameterCount(projection: j)]
+       "dropout": p.dropout, "parameters": trainer.parameterCount(projection: j)]
     }
     if arguments.flag("--json") {
       print(JSONText.encode(["model": network.name, "summary": network.summary, "populations": populations,
@@ -41,7 +41,7 @@ struct DescribeCommand {
     }
     print("projections:")
     for (j, p) in network.projections.enumerated() {
-      let kind = p.kind.name + (p.batchNorm ? " + BN" : "")
+      let kind = (p.dropout > 0 ? "dropout \(p.dropout), " : "") + p.kind.name + (p.batchNorm ? " + BN" : "")
       print("  \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(kind.padding(toLength: 16, withPad: " ", startingAt: 0)) \(trainer.parameterCount(projection: j)) parameters")
     }
     print("parameters: \(trainer.parameterCount)")

@@ -11,6 +11,8 @@ struct ModelChoice: Equatable {
   var channels = 128
   var inputShape = [1, 28, 28]
   var classes = 10
+  /// csnn's dropout on the inputs of its linear layers (training only).
+  var dropout = 0.0
   /// Spikformer's configuration (depth, dim, heads, pooling), for `spikformer`.
   var spikformer: Spikformer.Configuration?
 
@@ -64,10 +66,12 @@ struct ModelChoice: Equatable {
       c.height = inputShape[1]
       c.width = inputShape[2]
       c.classes = classes
+      c.dropout = dropout
       guard c.height >= 4, c.width >= 4 else { throw CLIError("csnn needs images of at least 4×4 pixels") }
       return ConvSNN.network(c)
     case "spikformer":
       guard var c = spikformer else { throw CLIError("spikformer needs a configuration") }
+      guard dropout == 0 else { throw CLIError("--dropout applies to csnn only") }
       c.inputChannels = inputShape[0]
       c.imageSize = inputShape[1]
       c.classes = classes
@@ -80,6 +84,8 @@ struct ModelChoice: Equatable {
 
   var json: [String: Any] {
     var object: [String: Any] = ["name": name, "channels": channels, "input_shape": inputShape, "classes": classes]
+    // Only when on, so that the recipes of earlier checkpoints still match on --resume.
+    if dropout > 0 { object["dropout"] = dropout }
     if let c = spikformer {
       object["spikformer"] = ["config": c.name, "depth": c.depth, "dim": c.dim, "heads": c.heads,
                               "pool_after": c.poolAfter.sorted(), "qkv_bias": c.qkvBias] as [String: Any]
@@ -95,6 +101,8 @@ struct ModelChoice: Equatable {
     self.channels = channels
     inputShape = shape
     self.classes = classes
+    dropout = object["dropout"] as? Double ?? 0
+    guard dropout >= 0, dropout < 1 else { throw CLIError("\(file): /meta/model has dropout \(dropout), outside [0, 1)") }
     if let s = object["spikformer"] as? [String: Any] {
       guard let config = s["config"] as? String, let depth = s["depth"] as? Int, let dim = s["dim"] as? Int,
         let heads = s["heads"] as? Int, let pools = s["pool_after"] as? [Int], let bias = s["qkv_bias"] as? Bool

@@ -16,7 +16,7 @@ struct TrainCommand {
                "--checkpoint", "--train-limit", "--test-limit", "--seed", "--optimizer", "--weight-decay", "--loss",
                "--channels", "--encoding", "--warmup", "--stop-after-epoch", "--label-smoothing", "--checkpoint-every",
                "--config", "--depth", "--dim", "--heads", "--image-size", "--classes", "--crop-padding",
-               "--mixup", "--mixup-off-epoch"],
+               "--mixup", "--mixup-off-epoch", "--dropout"],
       switches: ["--json", "--help", "--resume", "--force", "--profile", "--flip"])
   }
 

@@ -29,6 +29,8 @@ extension Help {
       --time-steps T        Steps per sample (default 4)
       --encoding NAME       direct (default) or poisson
       --channels C          Convolution channels of csnn (default 128)
+      --dropout P           csnn: dropout on the inputs of both linear layers in training, one
+                            mask per sample for all steps (default 0; the PLIF paper: 0.5)
       --threads N           1 or 2 (default 2); results do not depend on it
       --mode M              event, dense or auto (default: event below 10% input density)
       --checkpoint FILE     Save an atomic checkpoint after every epoch and on SIGINT/SIGTERM

@@ -26,6 +26,10 @@ struct TrainingSetup {
     }
     try model.override(from: arguments)
     if let channels = try arguments.integer("--channels", in: 1...4096) { model.channels = channels }
+    if let p = try arguments.double("--dropout", positive: false) {
+      guard p >= 0, p < 1 else { throw CLIError("invalid value '\(p)' for '--dropout': expected a probability in [0, 1)") }
+      model.dropout = p
+    }
     var c = TrainingConfiguration()
     c.epochs = try arguments.integer("--epochs", in: 1...100_000) ?? 1
     c.batch = try arguments.integer("--batch", in: 1...65_536) ?? 64

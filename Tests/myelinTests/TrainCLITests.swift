@@ -127,6 +127,38 @@ import Testing
     #expect(orphan.status == 2, "\(orphan.stderr)")
   }
 
+  @Test func dropoutTrainsResumesBitIdenticallyAndEvalsWithoutIt() throws {
+    let data = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    // Masks are keyed by the global step, so a resumed epoch draws the ones it would have.
+    let dropout = ["--epochs", "2", "--threads", "1", "--dropout", "0.5"]
+    let straight = try Self.train(data, dropout + ["--checkpoint", "\(data)/a.h5"])
+    #expect(straight.status == 0, "\(straight.stderr)")
+    let half = try Self.train(data, dropout + ["--checkpoint", "\(data)/b.h5", "--stop-after-epoch", "1"])
+    let resumed = try Self.train(data, dropout + ["--checkpoint", "\(data)/b.h5", "--resume"])
+    #expect(half.status == 0 && resumed.status == 0, "\(resumed.stderr)")
+    let plain = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/c.h5"])
+    let read = { (name: String) throws -> Checkpoint in try CheckpointFile.read(path: "\(data)/\(name).h5") }
+    let (a, b, c) = (try read("a"), try read("b"), try read("c"))
+    #expect(a.tensors == b.tensors, "resume differs")
+    #expect(a.tensors != c.tensors, "dropout changed nothing")
+    #expect(a.model.contains("\"dropout\":0.5") && !c.model.contains("dropout"))
+    let mismatch = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/b.h5", "--resume"])
+    #expect(mismatch.status != 0, "resuming without --dropout must be refused")
+    let eval = try CLITests.run(["eval", "--checkpoint", "\(data)/a.h5", "--data", data, "--json"])
+    #expect(eval.status == 0, "\(eval.stderr)")
+    let described = try CLITests.run(["describe", "csnn", "--dropout", "0.5", "--json"])
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(described.stdout.utf8)) as? [String: Any])
+    let projections = try #require(object["projections"] as? [[String: Any]])
+    #expect(projections.map { $0["dropout"] as? Double } == [0, 0, 0, 0, 0.5, 0.5])
+    for bad in ["1", "-0.1"] {
+      let refused = try Self.train(data, ["--dropout", bad])
+      #expect(refused.status == 2 && refused.stderr.contains("--dropout"), "\(refused.stderr)")
+    }
+    let spikformer = try CLITests.run(["describe", "spikformer", "--dropout", "0.5"])
+    #expect(spikformer.status == 2 && spikformer.stderr.contains("csnn only"), "\(spikformer.stderr)")
+  }
+
   /// Every test image through `infer` is right exactly as often as `eval` in event mode
   /// says: infer gives each image the input eval gives it (here Poisson-encoded, so the
   /// normalisation and the draws must both match).

@@ -126,6 +126,10 @@ extension Network {
       throw ModelError(field: field + ".plasticity", problem: "is set on a \(projection.kind.name) layer",
                        allowed: "STDP on sparse projections only")
     }
+    guard projection.dropout == 0 || (projection.kind.hasWeights && projection.dropout > 0 && projection.dropout < 1) else {
+      throw ModelError(field: field + ".dropout", problem: "is \(projection.dropout) on a \(projection.kind.name) projection",
+                       allowed: "0 <= p < 1, on dense or conv2d only")
+    }
     if projection.batchNorm, !projection.kind.hasWeights {
       throw ModelError(field: field + ".batch_norm", problem: "is set on a \(projection.kind.name) projection",
                        allowed: "BatchNorm after dense or conv2d only")

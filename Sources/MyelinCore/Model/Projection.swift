@@ -21,13 +21,20 @@ public struct Projection: Sendable, Equatable {
   /// Batch normalisation of the projection's output current (dense and conv2d layers):
   /// per channel (the target's first extent) over T × batch × the other extents.
   public var batchNorm = false
+  /// Dropout on the projection's input in training (dense and conv2d layers), as
+  /// SpikingJelly's multi-step `layer.Dropout`: each sample drops each input with this
+  /// probability, with one mask for all T steps, and scales the kept ones by 1/(1 − p).
+  /// Evaluation and inference use every input unscaled.
+  public var dropout = 0.0
 
   /// A deep-SNN layer projection (see ``ProjectionKind``).
-  public init(name: String? = nil, source: String, target: String, kind: ProjectionKind, batchNorm: Bool = false) {
+  public init(name: String? = nil, source: String, target: String, kind: ProjectionKind, batchNorm: Bool = false,
+              dropout: Double = 0) {
     self.init(name: name, source: source, target: target, connector: .allToAll(), weight: .constant(0),
               delay: .constant(0))
     self.kind = kind
     self.batchNorm = batchNorm
+    self.dropout = dropout
   }
 
   public init(

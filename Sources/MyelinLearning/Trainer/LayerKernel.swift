@@ -20,6 +20,8 @@ struct LayerKernel: Sendable {
   let hasBias: Bool
   /// BN layout: channels × spatial = the target's size.
   let spatial: Int
+  /// Dropout on the input in training (nil: none).
+  let dropout: Dropout?
 
   init(_ projection: Projection, index: Int, source: Population, target: Population, seed: UInt64) throws(ModelError) {
     let stream = UInt32(truncatingIfNeeded: index)
@@ -53,6 +55,7 @@ struct LayerKernel: Sendable {
     let channels = target.shape[0]
     spatial = target.size / channels
     batchNorm = projection.batchNorm ? BatchNorm(channels: channels) : nil
+    dropout = projection.dropout > 0 ? Dropout(probability: projection.dropout, seed: seed, projection: index) : nil
   }
 
   /// What the backward pass needs from a training forward pass.
@@ -63,19 +66,30 @@ struct LayerKernel: Sendable {
     var mode: ForwardMode?
     /// A dense projection's non-zero inputs, listed once for both passes.
     var active: DenseProjection.ActiveInputs?
+    /// Dropout's mask [batch, source size] and the input it left, which the weight
+    /// gradient needs.
+    var dropoutMask: [Float]?
+    var droppedInput: [Float] = []
   }
 
   /// The projection's output current for `x` [rows, source size]. When the source repeats
   /// the same values at every step (`repeats` = T, a directly encoded image), the kernel runs
   /// on the first step's rows only and its output is repeated: the same values, T times
-  /// less work. BatchNorm still sees all rows.
+  /// less work. BatchNorm still sees all rows. Dropout in training draws the mask of
+  /// training step `step` for `batch` samples.
   mutating func forward(_ x: [Float], extra: [[Float]] = [], rows m: Int, repeats: Int = 1, mode: ForwardMode,
-                        training: Bool, threads: Int) -> (output: [Float], record: Record)
+                        training: Bool, step: Int = 0, batch: Int = 1, threads: Int) -> (output: [Float], record: Record)
   {
     var record = Record()
     var y: [Float]
     let rows = m / repeats
-    let xs = repeats > 1 ? Array(x[0..<(rows * (x.count / max(m, 1)))]) : x
+    var xs = repeats > 1 ? Array(x[0..<(rows * (x.count / max(m, 1)))]) : x
+    if training, let dropout {
+      let mask = dropout.mask(step: step, batch: batch, size: x.count / max(m, 1))
+      xs = Dropout.apply(mask, to: xs)
+      record.dropoutMask = mask
+      record.droppedInput = xs
+    }
     switch operation {
     case .dense(let p):
       record.mode = DenseProjection.resolve(mode, input: xs)
@@ -127,7 +141,7 @@ struct LayerKernel: Sendable {
       g = gx
       bnGradients = [gGamma, gBeta]
     }
-    var x = x, m = m
+    var x = record.dropoutMask == nil ? x : record.droppedInput, m = m
     if repeats > 1 {
       let rows = m / repeats, width = g.count / max(m, 1)
       var sum = Array(g[0..<(rows * width)])
@@ -144,13 +158,18 @@ struct LayerKernel: Sendable {
       m = rows
     }
     let needInput = needInput && repeats == 1
+    // The dropped inputs get no gradient; the kept ones the scaled one.
+    func undrop(_ gx: [Float]) -> [Float]? {
+      guard needInput else { return nil }
+      return record.dropoutMask.map { Dropout.apply($0, to: gx) } ?? gx
+    }
     switch operation {
     case .dense(let p):
       let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads, active: record.active)
-      return (needInput ? gx : nil, [], (hasBias ? [gw, gb] : [gw]) + bnGradients)
+      return (undrop(gx), [], (hasBias ? [gw, gb] : [gw]) + bnGradients)
     case .conv(let p):
       let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads, needInput: needInput)
-      return (needInput ? gx : nil, [], (hasBias ? [gw, gb] : [gw]) + bnGradients)
+      return (undrop(gx), [], (hasBias ? [gw, gb] : [gw]) + bnGradients)
     case .pool(let p):
       return (needInput ? p.backward(g, chosen: record.chosen, rows: m, threads: threads) : nil, [], bnGradients)
     case .copy:

@@ -75,8 +75,9 @@ public struct Trainer: Sendable {
   }
 
   /// Runs the graph over `inputs` ([T, batch, input size]). `training` uses batch statistics
-  /// in BatchNorm (and updates the running ones) and keeps the records for ``backward(_:outputGradient:)``.
-  public mutating func forward(_ inputs: [Float], steps T: Int, batch B: Int, training: Bool) -> Record {
+  /// in BatchNorm (and updates the running ones), draws dropout masks keyed by `step` (the
+  /// training step), and keeps the records for ``backward(_:outputGradient:)``.
+  public mutating func forward(_ inputs: [Float], steps T: Int, batch B: Int, training: Bool, step: Int = 0) -> Record {
     let populations = network.populations
     precondition(inputs.count == T * B * populations[input].size, "Trainer.forward: input has \(inputs.count) values, not T × batch × \(populations[input].size)")
     let m = T * B
@@ -99,7 +100,7 @@ public struct Trainer: Sendable {
         let clock = Clock()
         let extra = extraSources[j].map { record.outputs[$0] }
         let (y, r) = kernels[j].forward(record.outputs[s], extra: extra, rows: m, repeats: s == input ? repeats : 1,
-                                        mode: mode, training: training, threads: threads)
+                                        mode: mode, training: training, step: step, batch: B, threads: threads)
         projectionSeconds[j].forward += clock.seconds
         record.layers[j] = r
         if current.isEmpty {

@@ -163,7 +163,7 @@ public struct TrainingRun: Sendable {
     let targets = Mixup.targets(batch.labels, classes: classes, lambda: Double(lambda),
                                 smoothing: c.loss == .mse ? 0 : Double(c.labelSmoothing))
     let x = c.encoding.encode(batch.inputs, timeSteps: c.timeSteps, seed: c.seed, trainingStep: globalStep)
-    let record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: true)
+    let record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: true, step: globalStep)
     let scores = Self.scores(record, trainer: trainer)
     let (loss, g) = c.loss == .mse ? Loss.mseOnRates(scores, targets: targets) : Loss.crossEntropy(scores, targets: targets, classes: classes)
     var gradients = trainer.backward(record, outputGradient: Loss.timeAverageBackward(g, steps: c.timeSteps))
