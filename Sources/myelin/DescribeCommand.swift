@@ -41,8 +41,8 @@ struct DescribeCommand {
     }
     print("projections:")
     for (j, p) in network.projections.enumerated() {
-      let kind = (p.dropout > 0 ? "dropout \(p.dropout), " : "") + p.kind.name + (p.batchNorm ? " + BN" : "")
-      print("  \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(kind.padding(toLength: 16, withPad: " ", startingAt: 0)) \(trainer.parameterCount(projection: j)) parameters")
+      let kind = p.kind.name + (p.batchNorm ? " + BN" : "") + (p.dropout > 0 ? " + dropout \(p.dropout)" : "")
+      print("  \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(kind.padding(toLength: max(16, kind.count + 1), withPad: " ", startingAt: 0)) \(trainer.parameterCount(projection: j)) parameters")
     }
     print("parameters: \(trainer.parameterCount)")
   }
