@@ -9,7 +9,7 @@ struct BenchCommand {
 
   init(_ words: [String]) throws(CLIError) {
     arguments = try Arguments(
-      words, valued: ["--threads", "--duration", "--repeats", "--spikes", "--checkpoint", "--data", "--batch"],
+      words, valued: ["--threads", "--duration", "--repeats", "--spikes", "--checkpoint", "--data", "--batch", "--inputs", "--outputs"],
       switches: ["--json", "--help", "--shared-weight", "--plastic"])
   }
 
@@ -33,7 +33,9 @@ struct BenchCommand {
     case "brunel-stdp": network = Brunel.withSTDP(.g5eta2)
     case "memory": return try memory(threads: threads)
     case "projection":
-      return ProjectionBench.run(rows: 256, inputs: 6272, outputs: 2048, threads: threads, json: arguments.flag("--json"))
+      return ProjectionBench.run(rows: 256, inputs: try arguments.integer("--inputs", in: 1...1_000_000) ?? 6272,
+                                 outputs: try arguments.integer("--outputs", in: 1...1_000_000) ?? 2048, threads: threads,
+                                 json: arguments.flag("--json"))
     case "layers":
       guard let path = arguments.string("--checkpoint") else { throw CLIError("bench layers needs --checkpoint FILE") }
       return try LayerBench.run(checkpoint: path, data: arguments.string("--data"),

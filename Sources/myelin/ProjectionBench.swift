@@ -4,7 +4,8 @@ import MyelinLearning
 
 /// `myelin bench projection`: event against dense (OpenBLAS sgemm) time of a dense
 /// projection's forward and backward passes, over input densities, to place the `auto`
-/// threshold. Sizes are the hidden layer of the conv SNN: 6272 → 2048 inputs, rows = T·B.
+/// threshold. Sizes default to the hidden layer of the conv SNN (6272 → 2048; `--inputs`,
+/// `--outputs` change them), rows = T·B = 256.
 enum ProjectionBench {
   static func run(rows: Int, inputs: Int, outputs: Int, threads: Int, json: Bool) {
     let layer = DenseProjection(inputs: inputs, outputs: outputs, seed: 1)

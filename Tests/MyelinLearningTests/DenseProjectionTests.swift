@@ -36,6 +36,28 @@ struct DenseProjectionTests {
     }
   }
 
+  /// A head of at most 16 outputs takes the narrow event path (rows of 16 lanes in
+  /// registers). Each output column is summed in the wide path's order, so a head whose
+  /// weights are the first columns of a wide layer gives those columns' bits exactly.
+  @Test(arguments: [10, 16])
+  func narrowHeadsSumAsTheWidePathDoes(outputs k: Int) {
+    let (m, n, wide) = (24, 67, 20)
+    let full = DenseProjection(inputs: n, outputs: wide, seed: 8)
+    var head = DenseProjection(inputs: n, outputs: k, seed: 1)
+    head.weight = (0..<n * k).map { full.weight[($0 / k) * wide + $0 % k] }
+    head.bias = Array(full.bias[0..<k])
+    let x = Self.spikes(rows: m, inputs: n, density: 0.08, seed: 4, counts: true)
+    var random = RandomSequence(philox: Philox(seed: 3), stream: 2, index: 0)
+    let gWide = (0..<m * wide).map { _ in Float(random.nextNormal()) }
+    let gHead = (0..<m * k).map { gWide[($0 / k) * wide + $0 % k] }
+    let yWide = full.forward(x, rows: m, mode: .event), yHead = head.forward(x, rows: m, mode: .event)
+    #expect((0..<m * k).allSatisfy { yHead[$0] == yWide[($0 / k) * wide + $0 % k] })
+    let a = head.backward(x, gradient: gHead, rows: m, mode: .event), b = full.backward(x, gradient: gWide, rows: m, mode: .event)
+    #expect((0..<n * k).allSatisfy { a.weight[$0] == b.weight[($0 / k) * wide + $0 % k] })
+    let dense = head.forward(x, rows: m, mode: .dense)
+    #expect(zip(yHead, dense).allSatisfy { abs($0 - $1) < 1e-5 })
+  }
+
   /// L = Σ c·Y in double precision; its derivatives by central differences.
   @Test func backwardMatchesFiniteDifferences() {
     let m = 5, n = 7, k = 4
@@ -102,6 +124,11 @@ struct DenseProjectionTests {
     #expect(DenseProjection.resolve(.auto, input: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]) == .event)
     #expect(DenseProjection.resolve(.auto, input: [0, 1, 1, 0]) == .dense)
     #expect(DenseProjection.resolve(.event, input: [1, 1]) == .event)
+    // Counted sixteen at a time, then the tail: −0 is zero, a residual count is not.
+    var x = [Float](repeating: 0, count: 100)
+    for i in [0, 15, 16, 31, 47, 98, 99] { x[i] = i == 47 ? 2 : 1 }
+    x[50] = -0.0
+    #expect(DenseProjection.density(x) == 0.07)
     let layer = DenseProjection(inputs: 100, outputs: 10, seed: 1)
     #expect(layer.parameterCount == 1010)
     #expect(layer.weight.allSatisfy { abs($0) <= 0.1 })

@@ -65,47 +65,101 @@ public struct DenseProjection: Sendable, Equatable {
   /// pass too (pass it as `active`).
   public struct ActiveInputs: Sendable {
     let start: [Int], row: [Int], value: [Float]
-    public init(_ x: [Float], rows m: Int, inputs n: Int) { (start, row, value) = DenseProjection.activeRows(x, rows: m, inputs: n) }
+    /// The same entries in row order: row r's are `column[rowEnd[r] ..< rowEnd[r + 1]]`
+    /// (ascending) with values `found[…]`.
+    let rowEnd: [Int], column: [Int32], found: [Float]
+    public init(_ x: [Float], rows m: Int, inputs n: Int) {
+      (start, row, value, rowEnd, column, found) = DenseProjection.activeRows(x, rows: m, inputs: n)
+    }
   }
 
-  static func activeRows(_ x: [Float], rows m: Int, inputs n: Int) -> (start: [Int], row: [Int], value: [Float]) {
-    var start = [Int](repeating: 0, count: n + 1)
-    x.withUnsafeBufferPointer { xb in
-      start.withUnsafeMutableBufferPointer { sb in
-        let counts = sb.baseAddress! + 1
-        for r in 0..<m {
-          let line = xb.baseAddress! + r * n
-          for i in 0..<n { counts[i] &+= line[i] != 0 ? 1 : 0 }
-        }
-        for i in 0..<n { sb[i + 1] += sb[i] }
-      }
+  static func activeRows(_ x: [Float], rows m: Int, inputs n: Int)
+    -> (start: [Int], row: [Int], value: [Float], rowEnd: [Int], column: [Int32], found: [Float])
+  {
+    // One pass over the dense input lists the non-zero entries in row order: sixteen values
+    // are tested at once, and only the set bits of their mask are visited. Then a counting
+    // sort over that short list groups them by input, rows ascending within each. (Plain pointers: a
+    // `var` captured by a closure would be checked for exclusive access at every use.)
+    let columns = UnsafeMutablePointer<Int32>.allocate(capacity: x.count + 8)
+    let values = UnsafeMutablePointer<Float>.allocate(capacity: x.count + 8)
+    let ends = UnsafeMutablePointer<Int>.allocate(capacity: m + 1)
+    defer {
+      columns.deallocate()
+      values.deallocate()
+      ends.deallocate()
     }
-    var cursor = Array(start[0..<n])
-    var row = [Int](repeating: 0, count: start[n]), value = [Float](repeating: 0, count: start[n])
-    x.withUnsafeBufferPointer { xb in
-      cursor.withUnsafeMutableBufferPointer { cb in
-        row.withUnsafeMutableBufferPointer { rb in
-          value.withUnsafeMutableBufferPointer { vb in
-            for r in 0..<m {
-              let line = xb.baseAddress! + r * n
-              for i in 0..<n where line[i] != 0 {
-                rb[cb[i]] = r
-                vb[cb[i]] = line[i]
-                cb[i] += 1
-              }
+    let total = x.withUnsafeBufferPointer { xb -> Int in
+      var k = 0
+      ends[0] = 0
+      for r in 0..<m {
+        let line = xb.baseAddress! + r * n
+        var i = 0
+        while i + 16 <= n {
+          let chunk = UnsafeRawPointer(line + i).loadUnaligned(as: SIMD16<Float>.self)
+          var bits = Lanes.nonZeroBits(chunk)
+          while bits != 0 {
+            let l = bits.trailingZeroBitCount
+            columns[k] = Int32(truncatingIfNeeded: i + l)
+            values[k] = line[i + l]
+            k &+= 1
+            bits &= bits &- 1
+          }
+          i += 16
+        }
+        while i < n {
+          columns[k] = Int32(truncatingIfNeeded: i)
+          values[k] = line[i]
+          k &+= line[i] != 0 ? 1 : 0
+          i += 1
+        }
+        ends[r + 1] = k
+      }
+      return k
+    }
+    let column = Array(UnsafeBufferPointer(start: columns, count: total))
+    let found = Array(UnsafeBufferPointer(start: values, count: total))
+    let rowEnd = Array(UnsafeBufferPointer(start: ends, count: m + 1))
+    var start = [Int](repeating: 0, count: n + 1)
+    var row = [Int](repeating: 0, count: total), value = [Float](repeating: 0, count: total)
+    start.withUnsafeMutableBufferPointer { sb in
+      row.withUnsafeMutableBufferPointer { rb in
+        value.withUnsafeMutableBufferPointer { vb in
+          for e in 0..<total { sb[Int(columns[e]) + 1] += 1 }
+          for i in 0..<n { sb[i + 1] += sb[i] }
+          let cursor = UnsafeMutablePointer<Int>.allocate(capacity: max(n, 1))
+          defer { cursor.deallocate() }
+          cursor.initialize(from: sb.baseAddress!, count: n)
+          for r in 0..<m {
+            for e in ends[r]..<ends[r + 1] {
+              let i = Int(columns[e])
+              rb[cursor[i]] = r
+              vb[cursor[i]] = values[e]
+              cursor[i] += 1
             }
           }
         }
       }
     }
-    return (start, row, value)
+    return (start, row, value, rowEnd, column, found)
   }
 
   /// Fraction of non-zero values.
   public static func density(_ x: [Float]) -> Double {
     guard !x.isEmpty else { return 0 }
-    var n = 0
-    x.withUnsafeBufferPointer { xb in for v in xb { n &+= v != 0 ? 1 : 0 } }
+    let n = x.withUnsafeBufferPointer { xb -> Int in
+      let p = xb.baseAddress!
+      var lanes = SIMD16<Int32>(), i = 0
+      while i + 16 <= xb.count {
+        lanes &+= SIMD16<Int32>().replacing(with: 1, where: UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) .!= 0)
+        i += 16
+      }
+      var total = Int(lanes.wrappedSum())
+      while i < xb.count {
+        total &+= p[i] != 0 ? 1 : 0
+        i += 1
+      }
+      return total
+    }
     return Double(n) / Double(x.count)
   }
 
@@ -124,6 +178,10 @@ public struct DenseProjection: Sendable, Equatable {
     switch Self.resolve(mode, input: x) {
     case .event, .auto:
       let active = given ?? ActiveInputs(x, rows: m, inputs: inputs)
+      if outputs <= Narrow.width {
+        Narrow.forward(self, active, rows: m, into: &y)
+        return y
+      }
       weight.withUnsafeBufferPointer { w in
         y.withUnsafeMutableBufferPointer { out in
           // Input-major over blocks of outputs: each weight row is read once per block and
@@ -194,6 +252,10 @@ public struct DenseProjection: Sendable, Equatable {
     switch Self.resolve(mode, input: x) {
     case .event, .auto:
       let active = given ?? ActiveInputs(x, rows: m, inputs: inputs)
+      if outputs <= Narrow.width {
+        Narrow.weightGradient(self, active, gradient: gy, rows: m, into: &gw)
+        break
+      }
       gy.withUnsafeBufferPointer { g in
         gw.withUnsafeMutableBufferPointer { out in
           Self.forEachBlock(outputs: outputs, threads: threads) { lo in
