@@ -76,12 +76,12 @@ public struct DenseProjection: Sendable, Equatable {
   static func activeRows(_ x: [Float], rows m: Int, inputs n: Int)
     -> (start: [Int], row: [Int], value: [Float], rowEnd: [Int], column: [Int32], found: [Float])
   {
-    // One pass over the dense input lists the non-zero entries in row order: sixteen values
-    // are tested at once, and only the set bits of their mask are visited. Then a counting
-    // sort over that short list groups them by input, rows ascending within each. (Plain pointers: a
-    // `var` captured by a closure would be checked for exclusive access at every use.)
-    let columns = UnsafeMutablePointer<Int32>.allocate(capacity: x.count + 8)
-    let values = UnsafeMutablePointer<Float>.allocate(capacity: x.count + 8)
+    // One pass over the dense input lists the non-zero entries in row order (``SpikeScan``:
+    // sixteen values tested at once). Then a counting sort over that short list groups them
+    // by input, rows ascending within each. (Plain pointers: a `var` captured by an escaping
+    // context would be checked for exclusive access at every use.)
+    let columns = UnsafeMutablePointer<Int32>.allocate(capacity: max(x.count, 1))
+    let values = UnsafeMutablePointer<Float>.allocate(capacity: max(x.count, 1))
     let ends = UnsafeMutablePointer<Int>.allocate(capacity: m + 1)
     defer {
       columns.deallocate()
@@ -93,24 +93,10 @@ public struct DenseProjection: Sendable, Equatable {
       ends[0] = 0
       for r in 0..<m {
         let line = xb.baseAddress! + r * n
-        var i = 0
-        while i + 16 <= n {
-          let chunk = UnsafeRawPointer(line + i).loadUnaligned(as: SIMD16<Float>.self)
-          var bits = Lanes.nonZeroBits(chunk)
-          while bits != 0 {
-            let l = bits.trailingZeroBitCount
-            columns[k] = Int32(truncatingIfNeeded: i + l)
-            values[k] = line[i + l]
-            k &+= 1
-            bits &= bits &- 1
-          }
-          i += 16
-        }
-        while i < n {
+        SpikeScan.forEachNonZero(line, count: n) { i in
           columns[k] = Int32(truncatingIfNeeded: i)
           values[k] = line[i]
-          k &+= line[i] != 0 ? 1 : 0
-          i += 1
+          k &+= 1
         }
         ends[r + 1] = k
       }

@@ -37,13 +37,6 @@ enum RowHalves {
 
 /// Reductions over a contiguous run of floats.
 enum Lanes {
-  static let powersOfTwo = SIMD16<UInt32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
-
-  /// Bit l set where lane l is not zero (NaN included, −0 not): the lanes a scan must visit.
-  @inline(__always)
-  static func nonZeroBits(_ v: SIMD16<Float>) -> UInt32 {
-    SIMD16<UInt32>().replacing(with: powersOfTwo, where: v .!= 0).wrappedSum()
-  }
 
   /// Σa and Σa·b over one row of `count` values, in eight lanes: a float sum in one chain
   /// waits on every add, eight chains keep the adder busy (and the loop vectorises).

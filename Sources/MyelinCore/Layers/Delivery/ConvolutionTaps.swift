@@ -79,7 +79,7 @@ public struct ConvolutionTaps: Sendable, Equatable {
   /// For every non-zero input of one sample and every kernel tap it meets: a spike at
   /// (c, y, x) meets tap (ky, kx) at output ((y + p − ky)/s, (x + p − kx)/s) when those are
   /// whole and in range. The order (channel, row, column, tap) is fixed: sums come out the
-  /// same in both executors.
+  /// same in both executors. Inputs are found sixteen at a time (``SpikeScan``).
   @inlinable @inline(__always)
   public func forEachActiveTap(_ x: UnsafePointer<Float>,
                                _ body: (_ v: Float, _ c: Int, _ cl: Int, _ ky: Int, _ kx: Int, _ position: Int) -> Void) {
@@ -87,18 +87,15 @@ public struct ConvolutionTaps: Sendable, Equatable {
     for c in 0..<inChannels {
       let cl = c % gi
       let plane = x + c * h * w
-      for iy in 0..<h {
-        for ix in 0..<w {
-          let v = plane[iy * w + ix]
-          guard v != 0 else { continue }
-          for ky in 0..<k {
-            let ny = iy + p - ky
-            guard ny >= 0, ny % s == 0, ny / s < ho else { continue }
-            for kx in 0..<k {
-              let nx = ix + p - kx
-              guard nx >= 0, nx % s == 0, nx / s < wo else { continue }
-              body(v, c, cl, ky, kx, (ny / s) * wo + nx / s)
-            }
+      SpikeScan.forEachNonZero(plane, count: h * w) { q in
+        let v = plane[q], iy = q / w, ix = q % w
+        for ky in 0..<k {
+          let ny = iy + p - ky
+          guard ny >= 0, ny % s == 0, ny / s < ho else { continue }
+          for kx in 0..<k {
+            let nx = ix + p - kx
+            guard nx >= 0, nx % s == 0, nx / s < wo else { continue }
+            body(v, c, cl, ky, kx, (ny / s) * wo + nx / s)
           }
         }
       }
