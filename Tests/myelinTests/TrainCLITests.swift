@@ -103,16 +103,21 @@ import Testing
     #expect(outside.status == 2 && outside.stderr.contains("0...23"), "\(outside.stderr)")
   }
 
+  /// Trains with `options` straight into a.h5, and as epoch 1, then a resume, into b.h5.
+  static func trainStraightAndResumed(_ data: String, _ options: [String]) throws {
+    let straight = try Self.train(data, options + ["--checkpoint", "\(data)/a.h5"])
+    #expect(straight.status == 0, "\(straight.stderr)")
+    let half = try Self.train(data, options + ["--checkpoint", "\(data)/b.h5", "--stop-after-epoch", "1"])
+    let resumed = try Self.train(data, options + ["--checkpoint", "\(data)/b.h5", "--resume"])
+    #expect(half.status == 0 && resumed.status == 0, "\(resumed.stderr)")
+  }
+
   @Test func mixupTrainsAndResumesBitIdentically() throws {
     let data = try Self.dataset()
     defer { try? FileManager.default.removeItem(atPath: data) }
     // Mixup in both epochs: the resumed epoch draws its λ by the global step.
     let mixup = ["--epochs", "2", "--threads", "1", "--mixup", "0.5"]
-    let straight = try Self.train(data, mixup + ["--checkpoint", "\(data)/a.h5"])
-    #expect(straight.status == 0, "\(straight.stderr)")
-    let half = try Self.train(data, mixup + ["--checkpoint", "\(data)/b.h5", "--stop-after-epoch", "1"])
-    let resumed = try Self.train(data, mixup + ["--checkpoint", "\(data)/b.h5", "--resume"])
-    #expect(half.status == 0 && resumed.status == 0, "\(resumed.stderr)")
+    try Self.trainStraightAndResumed(data, mixup)
     let off = try Self.train(data, mixup + ["--mixup-off-epoch", "2", "--checkpoint", "\(data)/d.h5"])
     let plain = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/c.h5"])
     #expect(off.status == 0 && plain.status == 0, "\(off.stderr)")
@@ -131,12 +136,7 @@ import Testing
     let data = try Self.dataset()
     defer { try? FileManager.default.removeItem(atPath: data) }
     // Masks are keyed by the global step, so a resumed epoch draws the ones it would have.
-    let dropout = ["--epochs", "2", "--threads", "1", "--dropout", "0.5"]
-    let straight = try Self.train(data, dropout + ["--checkpoint", "\(data)/a.h5"])
-    #expect(straight.status == 0, "\(straight.stderr)")
-    let half = try Self.train(data, dropout + ["--checkpoint", "\(data)/b.h5", "--stop-after-epoch", "1"])
-    let resumed = try Self.train(data, dropout + ["--checkpoint", "\(data)/b.h5", "--resume"])
-    #expect(half.status == 0 && resumed.status == 0, "\(resumed.stderr)")
+    try Self.trainStraightAndResumed(data, ["--epochs", "2", "--threads", "1", "--dropout", "0.5"])
     let plain = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/c.h5"])
     let read = { (name: String) throws -> Checkpoint in try CheckpointFile.read(path: "\(data)/\(name).h5") }
     let (a, b, c) = (try read("a"), try read("b"), try read("c"))
