@@ -178,7 +178,7 @@ public struct ConvProjection: Sendable, Equatable {
                                     scratch gyT: UnsafeMutablePointer<Float>, into gw: UnsafeMutablePointer<Float>) {
     let area = outHeight * outWidth, k = kernel, co = outChannels, go = groupOut
     let g0 = gy + r * outputSize
-    for o in 0..<co { for q in 0..<area { gyT[q * co + o] = g0[o * area + q] } }
+    ChannelLayout.channelsLast(g0, area: area, channels: co, into: gyT)
     taps.forEachActiveTap(x + r * inputSize) { v, c, cl, ky, kx, position in
       let g = c / groupIn
       let w = gw + ((cl * k + ky) * k + kx) * co + g * go

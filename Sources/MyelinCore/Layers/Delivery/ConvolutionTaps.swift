@@ -52,10 +52,7 @@ public struct ConvolutionTaps: Sendable, Equatable {
                       scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
     let area = outHeight * outWidth, co = outChannels
     scatter(x, weights: t, into: scratch)
-    for o in 0..<co {
-      let b = bias[o]
-      for q in 0..<area { out[o * area + q] = scratch[q * co + o] + b }
-    }
+    ChannelLayout.channelsFirst(scratch, area: area, channels: co, offset: bias, into: out)
   }
 
   /// Every non-zero input adds its taps into `out`, channels-last [area, C_out] (zeroed first).
