@@ -2,7 +2,8 @@
 
 /// Transposes between the channel-first layout of the tensors ([C, area]) and the
 /// channels-last layout of the event kernels' scratch ([area, C]), in 16 × 16 tiles so that
-/// the strided side stays in cache. Pure data movement: the values are unchanged.
+/// the strided side stays in cache. The values are a plain loop's: only the order of the
+/// memory accesses changes.
 public enum ChannelLayout {
   /// out[c·area + q] = src[q·channels + c] + offset[c].
   @inlinable
