@@ -13,10 +13,14 @@ extension LIFNode {
   }
 
   /// Runs T steps over N neurons. `parameter` is PLIF's w (ignored otherwise). With 2
-  /// threads each takes half of the neurons (independent: the same values).
-  public func forward(_ x: [Float], steps T: Int, parameter w: Float = 0, threads: Int = 1) -> Record {
+  /// threads each takes half of the neurons (independent: the same values). Without
+  /// `keepingCharge` (evaluation), H goes to one step's scratch and the record's `h` is empty.
+  public func forward(_ x: [Float], steps T: Int, parameter w: Float = 0, threads: Int = 1, keepingCharge: Bool = true)
+    -> Record
+  {
     let n = T > 0 ? x.count / T : 0
-    var h = [Float](uninitializedCount: x.count), s = [Float](uninitializedCount: x.count)
+    var h = [Float](uninitializedCount: keepingCharge ? x.count : n), s = [Float](uninitializedCount: x.count)
+    let stride = keepingCharge ? n : 0
     var v = [Float](repeating: reset ?? 0, count: n)
     let k = factor(w), node = self
     x.withUnsafeBufferPointer { xb in
@@ -28,14 +32,14 @@ extension LIFNode {
             guard let x0, let h0, let s0, let vp else { return }
             for t in 0..<T {
               let o = t * n
-              node.advance(neurons, input: x0 + o, charge: h0 + o, spikes: s0 + o, potential: vp, factor: k)
+              node.advance(neurons, input: x0 + o, charge: h0 + t * stride, spikes: s0 + o, potential: vp, factor: k)
             }
             }
           }
         }
       }
     }
-    return Record(h: h, spikes: s)
+    return Record(h: keepingCharge ? h : [], spikes: s)
   }
 
   /// One backward step of a decay_input, hard-reset, detach_reset LIF: the general loop

@@ -113,7 +113,7 @@ public struct Trainer: Sendable {
       defer { populationSeconds[p] += clock.seconds }
       switch populations[p].model {
       case .lifNode(let node):
-        let r = node.forward(current, steps: T, parameter: plif[p], threads: threads)
+        let r = node.forward(current, steps: T, parameter: plif[p], threads: threads, keepingCharge: training)
         record.outputs[p] = r.spikes
         if training {
           record.neurons[p] = r
