@@ -94,10 +94,11 @@ public struct BatchNorm: Sendable, Equatable {
     return (y, Record(normalized: xhat, inverseStd: inverse))
   }
 
-  /// Evaluation forward with the running statistics.
-  public func evaluate(_ x: [Float], rows m: Int, spatial s: Int) -> [Float] {
+  /// Evaluation forward with the running statistics, in place when the caller hands over
+  /// its array (`consume`): no copy of the layer's current.
+  public func evaluate(_ x: consuming [Float], rows m: Int, spatial s: Int) -> [Float] {
     precondition(x.count == m * channels * s, "BatchNorm.evaluate: input has \(x.count) values, not rows × C × spatial")
-    var y = x
+    var y = consume x
     let (scale, shift) = affine
     y.withUnsafeMutableBufferPointer { yp in
       for r in 0..<m {

@@ -122,7 +122,7 @@ struct LayerKernel: Sendable {
         y = out
         record.batchNorm = bn
       } else {
-        y = batchNorm!.evaluate(y, rows: m, spatial: spatial)
+        y = batchNorm!.evaluate(consume y, rows: m, spatial: spatial)
       }
     }
     return (y, record)
