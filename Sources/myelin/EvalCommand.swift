@@ -11,7 +11,7 @@ struct EvalCommand {
 
   init(_ words: [String]) throws(CLIError) {
     arguments = try Arguments(words, valued: ["--checkpoint", "--data", "--test-limit", "--threads", "--mode", "--batch"],
-                              switches: ["--json", "--help"])
+                              switches: ["--json", "--help", "--profile"])
   }
 
   func execute() throws {
@@ -36,6 +36,10 @@ struct EvalCommand {
     let started = Date()
     let e = try TrainingRun.evaluate(&trainer, set: test, normalization: setup.normalization, configuration: setup.configuration)
     let wall = Date().timeIntervalSince(started)
+    if arguments.flag("--profile") {
+      let batches = (e.samples + setup.configuration.batch - 1) / max(setup.configuration.batch, 1)
+      TrainCommand.printProfile(trainer, steps: max(batches, 1), title: "time per batch of \(setup.configuration.batch) (ms):")
+    }
     if arguments.flag("--json") {
       var object = Self.json(e)
       object["wall_s"] = wall

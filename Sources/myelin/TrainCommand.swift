@@ -100,9 +100,10 @@ struct TrainCommand {
 }
 
 extension TrainCommand {
-  /// Seconds per training step, layer by layer (training and test passes together).
-  static func printProfile(_ trainer: Trainer, steps: Int) {
-    var lines = ["time per training step (ms), all passes:"]
+  /// Seconds per step, layer by layer: per training step (training and test passes
+  /// together), or per evaluated batch.
+  static func printProfile(_ trainer: Trainer, steps: Int, title: String = "time per training step (ms), all passes:") {
+    var lines = [title]
     for (j, p) in trainer.network.projections.enumerated() {
       let t = trainer.projectionSeconds[j]
       lines.append("  " + p.name.padded(16) + " " + p.kind.name.padded(9)

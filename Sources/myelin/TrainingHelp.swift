@@ -59,6 +59,7 @@ extension Help {
       --batch B         Batch size (default: the training batch)
       --threads N       1 or 2 (default 2)
       --mode M          event, dense or auto (default)
+      --profile         Print the time per batch of every projection and population (stderr)
       --json            Print one JSON object
     """
 

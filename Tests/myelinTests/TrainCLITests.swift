@@ -74,8 +74,9 @@ import Testing
     let e = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
     #expect(e["test_top1"] as? Double == object["test_top1"] as? Double)
     #expect(e["energy_uj_per_sample"] as? Double ?? 0 > 0)
-    let text = try CLITests.run(["eval", "--checkpoint", "\(data)/a.h5", "--data", data])
+    let text = try CLITests.run(["eval", "--checkpoint", "\(data)/a.h5", "--data", data, "--profile"])
     #expect(text.stdout.contains("firing rates") && text.stdout.contains("conv1"))
+    #expect(text.stderr.contains("time per batch of 8") && text.stderr.contains("pool1->conv2"), "\(text.stderr)")
   }
 
   @Test func inferRecordsSpikesThatInspectAndPlotRead() throws {
