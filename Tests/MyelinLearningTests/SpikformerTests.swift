@@ -35,8 +35,10 @@ struct SpikformerTests {
     return y
   }
 
-  /// Both matrix orders (tokens fewer or more than the head size), event against dense.
-  @Test(arguments: [(channels: 16, tokens: 6, heads: 2), (channels: 8, tokens: 9, heads: 2)])
+  /// Both matrix orders (tokens fewer or more than the head size), event against dense;
+  /// the last two need more than one 64-bit word per bit row (70 tokens, 80 channels).
+  @Test(arguments: [(channels: 16, tokens: 6, heads: 2), (channels: 8, tokens: 9, heads: 2),
+                    (channels: 8, tokens: 70, heads: 2), (channels: 160, tokens: 5, heads: 2)])
   func eventAttentionEqualsTheDenseProducts(shape: (channels: Int, tokens: Int, heads: Int)) {
     let a = SpikingAttention(channels: shape.channels, tokens: shape.tokens, heads: shape.heads, scale: 0.125)
     let count = 5 * shape.channels * shape.tokens
