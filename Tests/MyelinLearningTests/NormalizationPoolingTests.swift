@@ -119,6 +119,9 @@ struct NormalizationPoolingTests {
       let n = 2 * 2 * 7 * 5
       let x: [Float] = (0..<n).map { Float(($0 * 37) % n) / Float(n) - 0.5 }  // distinct values
       let (y, chosen) = pool.forward(x, rows: 2)
+      // Evaluation keeps no indices and takes the values-only loop: the same outputs.
+      let (values, none) = pool.forward(x, rows: 2, choosing: false)
+      #expect(values == y && none.isEmpty)
       let c: [Float] = (0..<y.count).map { Float($0 % 5) - 2 }
       let gx = pool.backward(c, chosen: chosen, rows: 2)
       func loss(_ v: [Float]) -> Double { zip(pool.forward(v, rows: 2).output, c).reduce(0) { $0 + Double($1.0) * Double($1.1) } }

@@ -36,13 +36,15 @@ public struct Pooling: Sendable, Equatable {
   public var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
   public var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
 
-  /// Output, and for max pooling the input index chosen in each window (for backward).
-  /// With 2 threads each takes half of the planes (independent: the same values).
-  public func forward(_ x: [Float], rows m: Int, threads: Int = 1) -> (output: [Float], chosen: [Int]) {
+  /// Output, and for max pooling the input index chosen in each window (for backward;
+  /// not kept without `choosing`). With 2 threads each takes half of the planes
+  /// (independent: the same values).
+  public func forward(_ x: [Float], rows m: Int, threads: Int = 1, choosing: Bool = true) -> (output: [Float], chosen: [Int]) {
     precondition(x.count == m * channels * height * width, "Pooling.forward: shapes do not match")
     let ho = outHeight, wo = outWidth, h = height, w = width, isMax = kind == .max, windows = windows
     var y = [Float](uninitializedCount: m * channels * ho * wo)  // every window writes its output
-    var chosen = [Int](repeating: 0, count: isMax ? y.count : 0)
+    let keep = isMax && choosing
+    var chosen = [Int](repeating: 0, count: keep ? y.count : 0)
     x.withUnsafeBufferPointer { xb in
       y.withUnsafeMutableBufferPointer { yb in
         chosen.withUnsafeMutableBufferPointer { cb in
@@ -50,7 +52,8 @@ public struct Pooling: Sendable, Equatable {
           RowHalves.run(m * channels, threads: threads) { _, planes in
             guard let xp, let yp else { return }
             for plane in planes {
-              windows.pool(xp + plane * h * w, base: plane * h * w, into: yp + plane * ho * wo, chosen: cp.map { $0 + plane * ho * wo })
+              windows.pool(xp + plane * h * w, base: plane * h * w, into: yp + plane * ho * wo,
+                           chosen: keep ? cp.map { $0 + plane * ho * wo } : nil)
             }
           }
         }

@@ -99,7 +99,7 @@ struct LayerKernel: Sendable {
       record.mode = DenseProjection.resolve(mode, input: xs)
       y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads)
     case .pool(let p):
-      (y, record.chosen) = p.forward(xs, rows: rows, threads: threads)
+      (y, record.chosen) = p.forward(xs, rows: rows, threads: threads, choosing: training)
     case .copy:
       y = xs
     case .attention(let a):

@@ -25,6 +25,22 @@ public struct PoolWindows: Sendable, Equatable {
                    chosen: UnsafeMutablePointer<Int>? = nil) {
     let ho = outHeight, wo = outWidth, k = geometry.kernel, s = geometry.stride, pad = geometry.padding
     let h = height, w = width, isMax = geometry.kind == .max
+    if isMax, chosen == nil {
+      // Values only (evaluation, inference): a select per input, no index to track.
+      for oy in 0..<ho {
+        let y0 = max(oy * s - pad, 0), y1 = min(oy * s - pad + k, h)
+        for ox in 0..<wo {
+          let x0 = max(ox * s - pad, 0), x1 = min(ox * s - pad + k, w)
+          var best = -Float.infinity
+          for iy in y0..<y1 {
+            let line = x + iy * w
+            for ix in x0..<x1 { best = line[ix] > best ? line[ix] : best }
+          }
+          y[oy * wo + ox] = best
+        }
+      }
+      return
+    }
     for oy in 0..<ho {
       for ox in 0..<wo {
         let o = oy * wo + ox
