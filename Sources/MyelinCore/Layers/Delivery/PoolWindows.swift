@@ -19,28 +19,72 @@ public struct PoolWindows: Sendable, Equatable {
 
   /// Pools the plane at `x` into `y`. For max pooling, `chosen` (when given) receives the
   /// index of each window's first maximum, counted from `base` (where the plane starts in
-  /// the caller's tensor), for the backward pass.
+  /// the caller's tensor), for the backward pass. Max pooling of a plane with no negative
+  /// value (spikes, residual counts) visits its non-zero inputs only (``paint``).
   @inlinable
   public func pool(_ x: UnsafePointer<Float>, base: Int = 0, into y: UnsafeMutablePointer<Float>,
                    chosen: UnsafeMutablePointer<Int>? = nil) {
+    if geometry.kind == .max, Self.isNonNegative(x, count: height * width) {
+      paint(x, base: base, into: y, chosen: chosen)
+    } else {
+      scan(x, base: base, into: y, chosen: chosen)
+    }
+  }
+
+  /// Whether every value is +0 or above (−0, negatives and NaN are not): sign and NaN
+  /// bits are set exactly where the bit pattern exceeds that of +∞.
+  @inlinable
+  static func isNonNegative(_ x: UnsafePointer<Float>, count: Int) -> Bool {
+    let limit = Float.infinity.bitPattern
+    var i = 0
+    while i + 16 <= count {
+      let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<UInt32>.self)
+      guard all(v .<= limit) else { return false }
+      i += 16
+    }
+    while i < count {
+      guard x[i].bitPattern <= limit else { return false }
+      i += 1
+    }
+    return true
+  }
+
+  /// Max pooling of non-negative values: every window starts at 0 with its first input
+  /// chosen, and each non-zero input, in ascending order, raises the windows that contain
+  /// it. With no negative input a window's maximum is 0 or one of its non-zero inputs, and
+  /// the strict comparison in ascending order keeps the first maximum: the values and
+  /// indices of ``scan``.
+  @inlinable
+  func paint(_ x: UnsafePointer<Float>, base: Int, into y: UnsafeMutablePointer<Float>, chosen: UnsafeMutablePointer<Int>?) {
     let ho = outHeight, wo = outWidth, k = geometry.kernel, s = geometry.stride, pad = geometry.padding
-    let h = height, w = width, isMax = geometry.kind == .max
-    if isMax, chosen == nil {
-      // Values only (evaluation, inference): a select per input, no index to track.
+    let w = width
+    y.update(repeating: 0, count: ho * wo)
+    if let chosen {
       for oy in 0..<ho {
-        let y0 = max(oy * s - pad, 0), y1 = min(oy * s - pad + k, h)
-        for ox in 0..<wo {
-          let x0 = max(ox * s - pad, 0), x1 = min(ox * s - pad + k, w)
-          var best = -Float.infinity
-          for iy in y0..<y1 {
-            let line = x + iy * w
-            for ix in x0..<x1 { best = line[ix] > best ? line[ix] : best }
-          }
-          y[oy * wo + ox] = best
+        let y0 = max(oy * s - pad, 0)
+        for ox in 0..<wo { chosen[oy * wo + ox] = base + y0 * w + max(ox * s - pad, 0) }
+      }
+    }
+    SpikeScan.forEachNonZero(x, count: height * w) { q in
+      let iy = q / w, ix = q % w, v = x[q]
+      // Windows oy with oy·s − p ≤ iy < oy·s − p + k.
+      let oy0 = iy + pad - k < 0 ? 0 : (iy + pad - k) / s + 1, oy1 = min(ho - 1, (iy + pad) / s)
+      let ox0 = ix + pad - k < 0 ? 0 : (ix + pad - k) / s + 1, ox1 = min(wo - 1, (ix + pad) / s)
+      guard oy0 <= oy1, ox0 <= ox1 else { return }
+      for oy in oy0...oy1 {
+        for ox in ox0...ox1 where v > y[oy * wo + ox] {
+          y[oy * wo + ox] = v
+          chosen?[oy * wo + ox] = base + q
         }
       }
-      return
     }
+  }
+
+  /// Every window read whole: any values, and average pooling.
+  @inlinable
+  func scan(_ x: UnsafePointer<Float>, base: Int, into y: UnsafeMutablePointer<Float>, chosen: UnsafeMutablePointer<Int>?) {
+    let ho = outHeight, wo = outWidth, k = geometry.kernel, s = geometry.stride, pad = geometry.padding
+    let h = height, w = width, isMax = geometry.kind == .max
     for oy in 0..<ho {
       for ox in 0..<wo {
         let o = oy * wo + ox
