@@ -131,8 +131,13 @@ public struct DenseProjection: Sendable, Equatable {
 
   /// Fraction of non-zero values.
   public static func density(_ x: [Float]) -> Double {
-    guard !x.isEmpty else { return 0 }
-    let n = x.withUnsafeBufferPointer { xb -> Int in
+    x.isEmpty ? 0 : Double(nonZeroCount(x)) / Double(x.count)
+  }
+
+  /// Number of non-zero values (NaN included, −0 not), sixteen at a time.
+  public static func nonZeroCount(_ x: [Float]) -> Int {
+    x.withUnsafeBufferPointer { xb -> Int in
+      guard xb.count > 0 else { return 0 }
       let p = xb.baseAddress!
       var lanes = SIMD16<Int32>(), i = 0
       while i + 16 <= xb.count {
@@ -146,7 +151,6 @@ public struct DenseProjection: Sendable, Equatable {
       }
       return total
     }
-    return Double(n) / Double(x.count)
   }
 
   public static func resolve(_ mode: ForwardMode, input x: [Float]) -> ForwardMode {

@@ -206,10 +206,11 @@ public struct TrainingRun: Sendable {
       lossSum += loss * Double(batch.size)
       top1 += Loss.correct(scores, labels: batch.labels, classes: classes, top: 1)
       top5 += Loss.correct(scores, labels: batch.labels, classes: classes, top: min(5, classes))
-      for p in populations.indices { spikes[p] += record.outputs[p].reduce(0.0) { $0 + Double($1) } }
-      for (j, s) in trainer.sources.enumerated() {
-        events[j] += DenseProjection.density(record.outputs[s]) * Double(record.outputs[s].count)
+      // A LIF node's outputs are 0 or 1: its spikes are its non-zero values.
+      for p in populations.indices {
+        if case .lifNode = populations[p].model { spikes[p] += Double(DenseProjection.nonZeroCount(record.outputs[p])) }
       }
+      for (j, s) in trainer.sources.enumerated() { events[j] += Double(DenseProjection.nonZeroCount(record.outputs[s])) }
       result.samples += batch.size
     }
     let n = Double(max(result.samples, 1))
