@@ -95,7 +95,7 @@ public struct Trainer: Sendable {
         continue
       }
       var current: [Float] = []
-      // Evaluation applies a LIF node's one BatchNorm inside its step (LIFNode.forward).
+      // Evaluation folds a LIF node's one BatchNorm into its step (LIFNode.forward).
       var normalization: (scale: [Float], shift: [Float], spatial: Int)?
       if !training, case .lifNode = populations[p].model, incoming[p].count == 1, let bn = kernels[incoming[p][0]].batchNorm {
         let (scale, shift) = bn.affine
