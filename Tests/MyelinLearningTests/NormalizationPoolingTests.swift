@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import MyelinCore
-@testable import MyelinLearning
+import MyelinLearning
 import Testing
 
 struct NormalizationPoolingTests {
@@ -69,26 +69,6 @@ struct NormalizationPoolingTests {
   }
 
   /// Evaluation-mode BN after a projection equals the folded projection alone.
-  /// Evaluation applies BatchNorm inside the LIF step: the same H and spikes, bit for bit,
-  /// as the BN pass followed by the step; on two threads the halves split a channel's run.
-  @Test(arguments: [1, 2])
-  func normalisationInTheLIFStepEqualsTheBNPass(threads: Int) {
-    let (T, B, channels, spatial) = (3, 3, 3, 5)
-    var bn = BatchNorm(channels: channels)
-    var random = RandomSequence(philox: Philox(seed: 12), stream: 3, index: 0)
-    bn.gamma = (0..<channels).map { _ in Float(0.5 + random.nextUniform()) }
-    bn.beta = (0..<channels).map { _ in Float(random.nextUniform() - 0.3) }
-    bn.runningMean = (0..<channels).map { _ in Float(random.nextUniform() * 0.4) }
-    bn.runningVariance = (0..<channels).map { _ in Float(0.2 + random.nextUniform()) }
-    let x = (0..<(T * B * channels * spatial)).map { _ in Float(random.nextNormal() * 1.5 + 0.8) }
-    let node = LIFNode(kind: .lif(tau: 2))
-    let separate = node.forward(bn.evaluate(x, rows: T * B, spatial: spatial), steps: T, threads: threads)
-    let (scale, shift) = bn.affine
-    let fused = node.forward(x, steps: T, threads: threads, normalization: (scale, shift, spatial))
-    #expect(fused.h == separate.h && fused.spikes == separate.spikes)
-    #expect(separate.spikes.contains(1) && separate.spikes.contains(0))
-  }
-
   @Test func foldingIntoProjections() throws {
     var bn = BatchNorm(channels: 4)
     bn.gamma = [1.2, 0.5, 2, -1]

@@ -15,11 +15,8 @@ extension LIFNode {
   /// Runs T steps over N neurons. `parameter` is PLIF's w (ignored otherwise). With 2
   /// threads each takes half of the neurons (independent: the same values). Without
   /// `keepingCharge` (evaluation), H goes to one step's scratch and the record's `h` is empty.
-  /// `normalization` is evaluation's BatchNorm, x·scale[c] + shift[c] for the neurons of
-  /// channel c (runs of `spatial`), applied here instead of in a pass of its own: the same
-  /// arithmetic, one pass over the current less.
-  public func forward(_ x: [Float], steps T: Int, parameter w: Float = 0, threads: Int = 1, keepingCharge: Bool = true,
-                      normalization: (scale: [Float], shift: [Float], spatial: Int)? = nil) -> Record
+  public func forward(_ x: [Float], steps T: Int, parameter w: Float = 0, threads: Int = 1, keepingCharge: Bool = true)
+    -> Record
   {
     let n = T > 0 ? x.count / T : 0
     var h = [Float](uninitializedCount: keepingCharge ? x.count : n), s = [Float](uninitializedCount: x.count)
@@ -33,27 +30,9 @@ extension LIFNode {
             nonisolated(unsafe) let (x0, h0, s0, vp) = (xb.baseAddress, hb.baseAddress, sb.baseAddress, vb.baseAddress)
             RowHalves.run(n, threads: threads) { _, neurons in
             guard let x0, let h0, let s0, let vp else { return }
-            guard let normalization else {
-              for t in 0..<T {
-                let o = t * n
-                node.advance(neurons, input: x0 + o, charge: h0 + t * stride, spikes: s0 + o, potential: vp, factor: k)
-              }
-              return
-            }
-            // Channel by channel: its run normalised into a scratch row, then advanced.
-            let (scale, shift, spatial) = normalization, channels = scale.count
-            let row = UnsafeMutablePointer<Float>.allocate(capacity: spatial)
-            defer { row.deallocate() }
             for t in 0..<T {
               let o = t * n
-              var i = neurons.lowerBound
-              while i < neurons.upperBound {
-                let end = min(neurons.upperBound, (i / spatial + 1) * spatial), c = (i / spatial) % channels
-                let (sc, sh) = (scale[c], shift[c])
-                for q in i..<end { row[q - i] = x0[o + q] * sc + sh }
-                node.advance(0..<(end - i), input: row, charge: h0 + t * stride + i, spikes: s0 + o + i, potential: vp + i, factor: k)
-                i = end
-              }
+              node.advance(neurons, input: x0 + o, charge: h0 + t * stride, spikes: s0 + o, potential: vp, factor: k)
             }
             }
           }

@@ -77,10 +77,8 @@ struct LayerKernel: Sendable {
   /// on the first step's rows only and its output is repeated: the same values, T times
   /// less work. BatchNorm still sees all rows. Dropout in training draws the mask of
   /// training step `step` for `batch` samples.
-  /// Without `normalizing` in evaluation, BatchNorm is left to the caller (``BatchNorm/affine``).
   mutating func forward(_ x: [Float], extra: [[Float]] = [], rows m: Int, repeats: Int = 1, mode: ForwardMode,
-                        training: Bool, normalizing: Bool = true, step: Int = 0, batch: Int = 1, threads: Int)
-    -> (output: [Float], record: Record)
+                        training: Bool, step: Int = 0, batch: Int = 1, threads: Int) -> (output: [Float], record: Record)
   {
     var record = Record()
     var y: [Float]
@@ -123,7 +121,7 @@ struct LayerKernel: Sendable {
         let (out, bn) = batchNorm!.train(y, rows: m, spatial: spatial, threads: threads)
         y = out
         record.batchNorm = bn
-      } else if normalizing {
+      } else {
         y = batchNorm!.evaluate(consume y, rows: m, spatial: spatial)
       }
     }

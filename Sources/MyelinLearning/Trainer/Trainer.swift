@@ -95,19 +95,12 @@ public struct Trainer: Sendable {
         continue
       }
       var current: [Float] = []
-      // Evaluation folds a LIF node's one BatchNorm into its step (LIFNode.forward).
-      var normalization: (scale: [Float], shift: [Float], spatial: Int)?
-      if !training, case .lifNode = populations[p].model, incoming[p].count == 1, let bn = kernels[incoming[p][0]].batchNorm {
-        let (scale, shift) = bn.affine
-        normalization = (scale, shift, kernels[incoming[p][0]].spatial)
-      }
       for j in incoming[p] {
         let s = sources[j]
         let clock = Clock()
         let extra = extraSources[j].map { record.outputs[$0] }
         let (y, r) = kernels[j].forward(record.outputs[s], extra: extra, rows: m, repeats: s == input ? repeats : 1,
-                                        mode: mode, training: training, normalizing: normalization == nil, step: step,
-                                        batch: B, threads: threads)
+                                        mode: mode, training: training, step: step, batch: B, threads: threads)
         projectionSeconds[j].forward += clock.seconds
         record.layers[j] = r
         if current.isEmpty {
@@ -120,8 +113,7 @@ public struct Trainer: Sendable {
       defer { populationSeconds[p] += clock.seconds }
       switch populations[p].model {
       case .lifNode(let node):
-        let r = node.forward(current, steps: T, parameter: plif[p], threads: threads, keepingCharge: training,
-                             normalization: normalization)
+        let r = node.forward(current, steps: T, parameter: plif[p], threads: threads, keepingCharge: training)
         record.outputs[p] = r.spikes
         if training {
           record.neurons[p] = r
