@@ -9,15 +9,10 @@ public enum ChannelLayout {
   @inlinable
   public static func channelsFirst(_ src: UnsafePointer<Float>, area: Int, channels: Int, offset: UnsafePointer<Float>,
                                    into out: UnsafeMutablePointer<Float>) {
-    let tile = 16
-    for c0 in stride(from: 0, to: channels, by: tile) {
-      let c1 = min(c0 + tile, channels)
-      for q0 in stride(from: 0, to: area, by: tile) {
-        let q1 = min(q0 + tile, area)
-        for c in c0..<c1 {
-          let row = out + c * area, b = offset[c]
-          for q in q0..<q1 { row[q] = src[q * channels + c] + b }
-        }
+    forEachTile(channels, area) { cs, qs in
+      for c in cs {
+        let row = out + c * area, b = offset[c]
+        for q in qs { row[q] = src[q * channels + c] + b }
       }
     }
   }
@@ -25,16 +20,20 @@ public enum ChannelLayout {
   /// out[q·channels + c] = src[c·area + q].
   @inlinable
   public static func channelsLast(_ src: UnsafePointer<Float>, area: Int, channels: Int, into out: UnsafeMutablePointer<Float>) {
-    let tile = 16
-    for q0 in stride(from: 0, to: area, by: tile) {
-      let q1 = min(q0 + tile, area)
-      for c0 in stride(from: 0, to: channels, by: tile) {
-        let c1 = min(c0 + tile, channels)
-        for q in q0..<q1 {
-          let row = out + q * channels
-          for c in c0..<c1 { row[c] = src[c * area + q] }
-        }
+    forEachTile(area, channels) { qs, cs in
+      for q in qs {
+        let row = out + q * channels
+        for c in cs { row[c] = src[c * area + q] }
       }
+    }
+  }
+
+  /// The 16 × 16 tiles of an outer × inner index space, outer tiles first.
+  @inlinable @inline(__always)
+  static func forEachTile(_ outer: Int, _ inner: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
+    let tile = 16
+    for a in stride(from: 0, to: outer, by: tile) {
+      for b in stride(from: 0, to: inner, by: tile) { body(a..<min(a + tile, outer), b..<min(b + tile, inner)) }
     }
   }
 }
