@@ -124,7 +124,7 @@ enum Help {
     """
 
   static let bench = """
-    USAGE: myelin bench cuba|coba|brunel|memory|trace [options]
+    USAGE: myelin bench cuba|coba|brunel|song2000|brunel-stdp|memory|trace|projection|layers [options]
 
     Builds a built-in benchmark network, simulates it several times and reports the
     median simulate time, synaptic events per second and the peak resident memory.
@@ -133,6 +133,9 @@ enum Help {
       brunel   Brunel (2000) model A, g = 5, eta = 2, 12500 neurons, 15.6 M synapses
       memory   100 000 neurons with 10^7 static synapses: bytes per synapse from RSS
       trace    write N synthetic spikes to a trace file and read them back (--spikes N)
+      projection  event against dense time of a dense layer (--inputs N, --outputs N)
+      layers   per-layer event and dense times of a trained model (--checkpoint FILE)
+    See docs/cli.md for song2000 and brunel-stdp.
 
     OPTIONS:
       --threads 1|2        Worker threads (default: 1)
