@@ -134,20 +134,14 @@ public struct DenseProjection: Sendable, Equatable {
     x.isEmpty ? 0 : Double(nonZeroCount(x)) / Double(x.count)
   }
 
-  /// Number of non-zero values (NaN included, −0 not), sixteen at a time.
+  /// Number of non-zero values (NaN included, −0 not): ``SpikeScan``'s masks, popcounted.
   public static func nonZeroCount(_ x: [Float]) -> Int {
     x.withUnsafeBufferPointer { xb -> Int in
-      guard xb.count > 0 else { return 0 }
-      let p = xb.baseAddress!
-      var lanes = SIMD16<Int32>(), i = 0
-      while i + 16 <= xb.count {
-        lanes &+= SIMD16<Int32>().replacing(with: 1, where: UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) .!= 0)
-        i += 16
-      }
-      var total = Int(lanes.wrappedSum())
-      while i < xb.count {
-        total &+= p[i] != 0 ? 1 : 0
-        i += 1
+      guard let p = xb.baseAddress else { return 0 }
+      var total = 0, start = 0
+      while start < xb.count {
+        total &+= SpikeScan.nonZeroBits(p + start, count: min(16, xb.count - start)).nonzeroBitCount
+        start += 16
       }
       return total
     }
