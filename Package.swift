@@ -47,6 +47,6 @@ let package = Package(
     .testTarget(name: "MyelinModelsTests", dependencies: ["MyelinModels", "MyelinTraces", "MyelinCore"]),
     .testTarget(name: "MyelinPlotTests", dependencies: ["MyelinPlot", "CPNG"]),
     .testTarget(name: "MyelinLearningTests", dependencies: ["MyelinLearning", "MyelinModels", "CZlib"]),
-    .testTarget(name: "myelinTests", dependencies: ["myelin", "MyelinTraces"]),
+    .testTarget(name: "myelinTests", dependencies: ["myelin", "MyelinTraces", "MyelinLearning"]),
   ]
 )

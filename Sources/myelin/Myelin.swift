@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import MyelinLearning
 
 /// `myelin`: parse the command, run it, and map any error to one line and an exit code.
 @main
@@ -7,6 +8,8 @@ struct Myelin {
   static let version = "0.1.0"
 
   static func main() {
+    // Before any work: a process restarted here loses nothing (docs/benchmarks.md, OpenBLAS).
+    BLASCore.restartIfMisdetected()
     let words = Array(CommandLine.arguments.dropFirst())
     do {
       try dispatch(words)
@@ -32,7 +35,7 @@ struct Myelin {
     case "describe": try DescribeCommand(rest).execute()
     case "infer": try InferCommand(rest).execute()
     case "-h", "--help", "help": print(Help.main)
-    case "--version", "version": print("myelin \(version)")
+    case "--version", "version": print("myelin \(version) (OpenBLAS kernels: \(BLASCore.current))")
     default: throw CLIError("unknown command '\(command)' (commands: run, inspect, plot, bench, train, eval, infer, describe; see myelin --help)")
     }
   }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import MyelinLearning
 import Testing
 
 /// End-to-end tests of the `myelin` binary: exit codes, one-line errors, JSON output.
@@ -19,7 +20,8 @@ import Testing
     return here.appendingPathComponent("myelin")
   }
 
-  static func run(_ arguments: [String], input files: [String: String] = [:]) throws -> Result {
+  static func run(_ arguments: [String], input files: [String: String] = [:],
+                  environment: [String: String?] = [:]) throws -> Result {
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("myelin-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -30,6 +32,9 @@ import Testing
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
+    var variables = ProcessInfo.processInfo.environment
+    for (name, value) in environment { variables[name] = value }  // nil removes a variable
+    process.environment = variables
     process.currentDirectoryURL = directory
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
@@ -127,5 +132,19 @@ import Testing
       #expect(result.stdout.contains(option), "\(option) missing from run --help")
     }
     #expect(try Self.run(["--help"]).stdout.contains("USAGE: myelin"))
+  }
+
+  /// OpenBLAS's kernel choice as the binary reports it. Where OpenBLAS falls back to
+  /// generic kernels on a CPU with AVX2 or AVX-512 (Debian 12's on Emerald Rapids), the
+  /// binary restarts itself with fitting ones; a user's own OPENBLAS_CORETYPE stands.
+  @Test func openBLASRunsKernelsThatFitTheCPU() throws {
+    let chosen = try Self.run(["--version"], environment: ["OPENBLAS_CORETYPE": String?.none])
+    #expect(chosen.status == 0, "\(chosen.stderr)")
+    // "myelin 0.1.0 (OpenBLAS kernels: SkylakeX)"
+    let tail = try #require(chosen.stdout.split(separator: ":").last)
+    let core = String(tail).trimmingCharacters(in: CharacterSet(charactersIn: " )\n"))
+    #expect(BLASCore.suggestion(core: core, cpuFlags: BLASCore.cpuFlags()) == nil, "\(chosen.stdout)")
+    let forced = try Self.run(["--version"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+    #expect(forced.stdout.contains("OpenBLAS kernels: Prescott"), "\(forced.stdout)")
   }
 }
