@@ -26,7 +26,7 @@ let package = Package(
     .target(name: "MyelinTraces", dependencies: ["MyelinCore", "CHDF5"]),
     .target(name: "MyelinModels", dependencies: ["MyelinCore"]),
     .target(name: "MyelinPlot", dependencies: ["CPNG", "CZlib"], exclude: ["Font/make_font.py"]),
-    .target(name: "MyelinLearning", dependencies: ["MyelinCore", "CZlib", "COpenBLAS"]),
+    .target(name: "MyelinLearning", dependencies: ["MyelinCore", "CZlib", "COpenBLAS"], swiftSettings: kernelSettings),
     .executableTarget(
       name: "myelin", dependencies: ["MyelinCore", "MyelinTraces", "MyelinModels", "MyelinPlot", "MyelinLearning"]),
 

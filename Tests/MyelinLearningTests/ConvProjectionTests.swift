@@ -11,6 +11,9 @@ struct ConvProjectionTests {
   static let shapes: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
     (3, 4, 3, 1, 1, 1, 6, 5), (4, 6, 3, 2, 1, 2, 7, 7), (4, 4, 3, 1, 1, 4, 5, 5), (2, 3, 2, 2, 0, 1, 6, 6),
     (4, 6, 1, 1, 0, 2, 3, 5),  // pointwise (Spikformer's linear layers over tokens), grouped
+    // Stride 1, whose taps the event path bounds without division: no padding with an even
+    // kernel, and a kernel wider than the image.
+    (2, 3, 2, 1, 0, 1, 5, 7), (1, 2, 5, 1, 2, 1, 4, 6),
   ]
 
   static func layer(_ s: (Int, Int, Int, Int, Int, Int, Int, Int)) throws -> ConvProjection {

@@ -38,10 +38,11 @@ struct DenseProjectionTests {
 
   /// A head of at most 16 outputs takes the narrow event path (rows of 16 lanes in
   /// registers). Each output column is summed in the wide path's order, so a head whose
-  /// weights are the first columns of a wide layer gives those columns' bits exactly.
-  @Test(arguments: [10, 16])
-  func narrowHeadsSumAsTheWidePathDoes(outputs k: Int) {
-    let (m, n, wide) = (24, 67, 20)
+  /// weights are the first columns of a wide layer gives those columns' bits exactly,
+  /// also where the rows (summed four side by side) do not fill the last group of four.
+  @Test(arguments: [(10, 24), (16, 24), (10, 23), (16, 22), (10, 1)])
+  func narrowHeadsSumAsTheWidePathDoes(outputs k: Int, rows m: Int) {
+    let (n, wide) = (67, 20)
     let full = DenseProjection(inputs: n, outputs: wide, seed: 8)
     var head = DenseProjection(inputs: n, outputs: k, seed: 1)
     head.weight = (0..<n * k).map { full.weight[($0 / k) * wide + $0 % k] }

@@ -26,5 +26,17 @@ struct PoolWindowsTests {
     }
     #expect(!PoolWindows.isNonNegative([0, 1, -0.0], count: 3))
     #expect(!PoolWindows.isNonNegative([0, .nan], count: 2) && !PoolWindows.isNonNegative([2, -1], count: 2))
+    // The sixteen-lane part of the test: each kind of offender in the first 32 values.
+    var plain = [Float](repeating: 0, count: 37)
+    plain[3] = .infinity
+    plain[20] = 2
+    #expect(PoolWindows.isNonNegative(plain, count: plain.count))
+    for bad: Float in [-0.0, -1, .nan, -Float.nan, -.infinity, -Float.leastNonzeroMagnitude] {
+      for at in [0, 17, 31] {
+        var x = plain
+        x[at] = bad
+        #expect(!PoolWindows.isNonNegative(x, count: x.count), "\(bad) at \(at)")
+      }
+    }
   }
 }

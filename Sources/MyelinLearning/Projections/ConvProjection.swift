@@ -179,14 +179,13 @@ public struct ConvProjection: Sendable, Equatable {
     let area = outHeight * outWidth, k = kernel, co = outChannels, go = groupOut
     let g0 = gy + r * outputSize
     ChannelLayout.channelsLast(g0, area: area, channels: co, into: gyT)
-    taps.forEachActiveTap(x + r * inputSize) { v, c, cl, ky, kx, position in
-      let g = c / groupIn
+    taps.forEachActiveTap(x + r * inputSize) { v, g, cl, ky, kx, position in
       let w = gw + ((cl * k + ky) * k + kx) * co + g * go
       let d = gyT + position * co + g * go
       if v == 1 {
-        for o in 0..<go { w[o] += d[o] }
+        RowAdd.add(d, to: w, count: go)
       } else {
-        for o in 0..<go { w[o] += v * d[o] }
+        RowAdd.add(v, times: d, to: w, count: go)
       }
     }
   }

@@ -62,7 +62,7 @@ public struct DenseProjection: Sendable, Equatable {
 
   /// The non-zero inputs, grouped by input: rows `row[start[i] ..< start[i + 1]]` (ascending)
   /// had input i non-zero, with those values. The forward pass's list serves the backward
-  /// pass too (pass it as `active`).
+  /// pass too (pass it as `active`). A narrow layer (``needsActiveInputs`` false) uses none.
   public struct ActiveInputs: Sendable {
     let start: [Int], row: [Int], value: [Float]
     /// The same entries in row order: row r's are `column[rowEnd[r] ..< rowEnd[r + 1]]`
@@ -129,26 +129,26 @@ public struct DenseProjection: Sendable, Equatable {
     return (start, row, value, rowEnd, column, found)
   }
 
+  /// Whether the event path of this layer works from ``ActiveInputs``: heads of at most
+  /// 16 outputs scan their input directly (``Narrow``).
+  public var needsActiveInputs: Bool { !Narrow.takes(self) }
+
   /// Fraction of non-zero values.
   public static func density(_ x: [Float]) -> Double {
     x.isEmpty ? 0 : Double(nonZeroCount(x)) / Double(x.count)
   }
 
-  /// Number of non-zero values (NaN included, −0 not): ``SpikeScan``'s masks, popcounted.
+  /// Number of non-zero values (NaN included, −0 not).
   public static func nonZeroCount(_ x: [Float]) -> Int {
-    x.withUnsafeBufferPointer { xb -> Int in
-      guard let p = xb.baseAddress else { return 0 }
-      var total = 0, start = 0
-      while start < xb.count {
-        total &+= SpikeScan.nonZeroBits(p + start, count: min(16, xb.count - start)).nonzeroBitCount
-        start += 16
-      }
-      return total
-    }
+    x.withUnsafeBufferPointer { xb in xb.baseAddress.map { SpikeScan.nonZeroCount($0, count: xb.count) } ?? 0 }
   }
 
-  public static func resolve(_ mode: ForwardMode, input x: [Float]) -> ForwardMode {
-    mode == .auto ? (density(x) < eventThreshold ? .event : .dense) : mode
+  /// `mode`, with `.auto` decided by the input's density. `nonZero`, when the caller has
+  /// counted the input's non-zero values already, saves a pass over it.
+  public static func resolve(_ mode: ForwardMode, input x: [Float], nonZero: Int? = nil) -> ForwardMode {
+    guard mode == .auto else { return mode }
+    let density = x.isEmpty ? 0 : Double(nonZero ?? nonZeroCount(x)) / Double(x.count)
+    return density < eventThreshold ? .event : .dense
   }
 
   /// Y [rows, outputs] for X [rows, inputs].
@@ -161,11 +161,11 @@ public struct DenseProjection: Sendable, Equatable {
     guard m > 0, inputs > 0, outputs > 0 else { return y }
     switch Self.resolve(mode, input: x) {
     case .event, .auto:
-      let active = given ?? ActiveInputs(x, rows: m, inputs: inputs)
-      if outputs <= Narrow.width {
-        Narrow.forward(self, active, rows: m, into: &y)
+      if Narrow.takes(self) {
+        Narrow.forward(self, x, rows: m, into: &y)
         return y
       }
+      let active = given ?? ActiveInputs(x, rows: m, inputs: inputs)
       weight.withUnsafeBufferPointer { w in
         y.withUnsafeMutableBufferPointer { out in
           // Input-major over blocks of outputs: each weight row is read once per block and
@@ -181,9 +181,9 @@ public struct DenseProjection: Sendable, Equatable {
                 let v = active.value[e]
                 // A spike (v = 1) adds the row; a small integer (a residual sum) scales it.
                 if v == 1 {
-                  for o in 0..<width { row[o] += source[o] }
+                  RowAdd.add(source, to: row, count: width)
                 } else {
-                  for o in 0..<width { row[o] += v * source[o] }
+                  RowAdd.add(v, times: source, to: row, count: width)
                 }
               }
             }
@@ -214,10 +214,10 @@ public struct DenseProjection: Sendable, Equatable {
                        active given: ActiveInputs? = nil) -> (input: [Float], weight: [Float], bias: [Float])
   {
     precondition(x.count == m * inputs && gy.count == m * outputs, "DenseProjection.backward: shapes do not match")
-    var gx = [Float](repeating: 0, count: m * inputs)
     var gw = [Float](repeating: 0, count: inputs * outputs)
     var gb = [Float](repeating: 0, count: outputs)
-    guard m > 0, inputs > 0, outputs > 0 else { return (gx, gw, gb) }
+    guard m > 0, inputs > 0, outputs > 0 else { return ([Float](repeating: 0, count: m * inputs), gw, gb) }
+    var gx = [Float](uninitializedCount: m * inputs)  // the sgemm below writes every value (β = 0)
     for r in 0..<m { for o in 0..<outputs { gb[o] += gy[r * outputs + o] } }
     // dL/dX = dL/dY · Wᵀ is dense whatever the input.
     gy.withUnsafeBufferPointer { gb in
@@ -235,11 +235,11 @@ public struct DenseProjection: Sendable, Equatable {
     }
     switch Self.resolve(mode, input: x) {
     case .event, .auto:
-      let active = given ?? ActiveInputs(x, rows: m, inputs: inputs)
-      if outputs <= Narrow.width {
-        Narrow.weightGradient(self, active, gradient: gy, rows: m, into: &gw)
+      if Narrow.takes(self) {
+        Narrow.weightGradient(self, x, gradient: gy, rows: m, into: &gw)
         break
       }
+      let active = given ?? ActiveInputs(x, rows: m, inputs: inputs)
       gy.withUnsafeBufferPointer { g in
         gw.withUnsafeMutableBufferPointer { out in
           Self.forEachBlock(outputs: outputs, threads: threads) { lo in
@@ -249,7 +249,7 @@ public struct DenseProjection: Sendable, Equatable {
               for e in active.start[i]..<active.start[i + 1] {
                 let source = g.baseAddress! + active.row[e] * outputs + lo
                 let v = active.value[e]
-                for o in 0..<width { row[o] += v * source[o] }
+                RowAdd.add(v, times: source, to: row, count: width)
               }
             }
           }

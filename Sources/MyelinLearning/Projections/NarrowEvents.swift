@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import MyelinCore
 
 extension DenseProjection {
   /// The event path of a layer with at most 16 outputs (a classifier head: 2048 → 10).
@@ -9,6 +10,9 @@ extension DenseProjection {
   /// values are the same bits.
   enum Narrow {
     static let width = 16
+
+    /// Whether a layer takes this path, which needs no list of active inputs.
+    static func takes(_ p: DenseProjection) -> Bool { p.outputs <= width }
 
     /// `count` rows of `length` values, each padded with zeros to 16 lanes.
     static func padded(_ values: UnsafePointer<Float>, rows count: Int, length: Int) -> [Float] {
@@ -30,49 +34,90 @@ extension DenseProjection {
       withUnsafeBytes(of: v) { out.update(from: $0.baseAddress!.assumingMemoryBound(to: Float.self), count: count) }
     }
 
-    /// y = bias + Σ over row r's active inputs of value · W[i], row by row.
-    static func forward(_ p: DenseProjection, _ active: ActiveInputs, rows m: Int, into y: inout [Float]) {
-      let k = p.outputs
-      let weights = p.weight.withUnsafeBufferPointer { padded($0.baseAddress!, rows: p.inputs, length: k) }
+    /// y = bias + Σ over row r's non-zero inputs (ascending) of value · W[i], row by row.
+    /// The inputs are found by scanning `x` itself: with 10 outputs a spike costs one
+    /// vector add, so building the wide path's lists would cost more than the adds. Four
+    /// rows are summed side by side: one row's adds form a chain that waits on each
+    /// add's latency, four independent chains keep the adder busy (each row's order stays).
+    static func forward(_ p: DenseProjection, _ x: [Float], rows m: Int, into y: inout [Float]) {
+      let (k, n) = (p.outputs, p.inputs)
+      let weights = p.weight.withUnsafeBufferPointer { padded($0.baseAddress!, rows: n, length: k) }
       let bias = p.bias.withUnsafeBufferPointer { padded($0.baseAddress!, rows: 1, length: k) }
+      let index = UnsafeMutablePointer<Int>.allocate(capacity: 4 * n)
+      let value = UnsafeMutablePointer<Float>.allocate(capacity: 4 * n)
+      defer {
+        index.deallocate()
+        value.deallocate()
+      }
       weights.withUnsafeBufferPointer { wb in
-        bias.withUnsafeBufferPointer { bb in
-          active.rowEnd.withUnsafeBufferPointer { ends in
-            active.column.withUnsafeBufferPointer { columns in
-              active.found.withUnsafeBufferPointer { values in
-                y.withUnsafeMutableBufferPointer { yb in
-                  let w = wb.baseAddress!
-                  for r in 0..<m {
-                    var sum = lanes(bb.baseAddress!, 0)
-                    for e in ends[r]..<ends[r + 1] { sum += values[e] * lanes(w, Int(columns[e])) }
-                    store(sum, count: k, to: yb.baseAddress! + r * k)
-                  }
-                }
+        x.withUnsafeBufferPointer { xb in
+          y.withUnsafeMutableBufferPointer { yb in
+            let w = wb.baseAddress!, b = lanes(bias, 0)
+            // Row r's non-zero inputs into slot j of the lists; their number.
+            func list(_ r: Int, _ j: Int) -> Int {
+              guard r < m else { return 0 }
+              let line = xb.baseAddress! + r * n, ids = index + j * n, vs = value + j * n
+              var c = 0
+              SpikeScan.forEachNonZero(line, count: n) { i in
+                ids[c] = i
+                vs[c] = line[i]
+                c &+= 1
               }
+              return c
+            }
+            @inline(__always) func term(_ j: Int, _ e: Int) -> SIMD16<Float> {
+              value[j * n + e] * lanes(w, index[j * n + e])
+            }
+            for r in stride(from: 0, to: m, by: 4) {
+              let (c0, c1, c2, c3) = (list(r, 0), list(r + 1, 1), list(r + 2, 2), list(r + 3, 3))
+              var (s0, s1, s2, s3) = (b, b, b, b)
+              let common = min(c0, c1, c2, c3)
+              for e in 0..<common {
+                s0 += term(0, e)
+                s1 += term(1, e)
+                s2 += term(2, e)
+                s3 += term(3, e)
+              }
+              for e in common..<c0 { s0 += term(0, e) }
+              for e in common..<c1 { s1 += term(1, e) }
+              for e in common..<c2 { s2 += term(2, e) }
+              for e in common..<c3 { s3 += term(3, e) }
+              let out = yb.baseAddress! + r * k
+              store(s0, count: k, to: out)
+              if r + 1 < m { store(s1, count: k, to: out + k) }
+              if r + 2 < m { store(s2, count: k, to: out + 2 * k) }
+              if r + 3 < m { store(s3, count: k, to: out + 3 * k) }
             }
           }
         }
       }
     }
 
-    /// dL/dW[i] = Σ over the rows where input i was active of value · dL/dY[r].
-    static func weightGradient(_ p: DenseProjection, _ active: ActiveInputs, gradient gy: [Float], rows m: Int,
+    /// dL/dW[i] = Σ over the rows where input i was non-zero (ascending) of value · dL/dY[r],
+    /// accumulated in 16-lane rows while `x` is scanned row by row: each weight row sums in
+    /// the same order as the wide path's input-major loop.
+    static func weightGradient(_ p: DenseProjection, _ x: [Float], gradient gy: [Float], rows m: Int,
                                into gw: inout [Float]) {
-      let k = p.outputs
+      let (k, n) = (p.outputs, p.inputs)
       let rows = gy.withUnsafeBufferPointer { padded($0.baseAddress!, rows: m, length: k) }
+      var sums = [Float](repeating: 0, count: n * width)
       rows.withUnsafeBufferPointer { gb in
-        active.start.withUnsafeBufferPointer { start in
-          active.row.withUnsafeBufferPointer { row in
-            active.value.withUnsafeBufferPointer { values in
-              gw.withUnsafeMutableBufferPointer { out in
-                for i in 0..<p.inputs where start[i] < start[i + 1] {
-                  var sum = SIMD16<Float>()
-                  for e in start[i]..<start[i + 1] { sum += values[e] * lanes(gb.baseAddress!, row[e]) }
-                  store(sum, count: k, to: out.baseAddress! + i * k)
-                }
+        x.withUnsafeBufferPointer { xb in
+          sums.withUnsafeMutableBufferPointer { sb in
+            let acc = UnsafeMutableRawPointer(sb.baseAddress!)
+            for r in 0..<m {
+              let line = xb.baseAddress! + r * n, g = lanes(gb.baseAddress!, r)
+              SpikeScan.forEachNonZero(line, count: n) { i in
+                let slot = acc + i * width * MemoryLayout<Float>.stride
+                slot.storeBytes(of: slot.loadUnaligned(as: SIMD16<Float>.self) + line[i] * g, as: SIMD16<Float>.self)
               }
             }
           }
+        }
+      }
+      sums.withUnsafeBufferPointer { sb in
+        gw.withUnsafeMutableBufferPointer { out in
+          for i in 0..<n { out.baseAddress!.advanced(by: i * k).update(from: sb.baseAddress! + i * width, count: k) }
         }
       }
     }

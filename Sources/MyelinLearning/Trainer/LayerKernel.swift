@@ -78,7 +78,8 @@ struct LayerKernel: Sendable {
   /// less work. BatchNorm still sees all rows. Dropout in training draws the mask of
   /// training step `step` for `batch` samples.
   mutating func forward(_ x: [Float], extra: [[Float]] = [], rows m: Int, repeats: Int = 1, mode: ForwardMode,
-                        training: Bool, step: Int = 0, batch: Int = 1, threads: Int) -> (output: [Float], record: Record)
+                        training: Bool, step: Int = 0, batch: Int = 1, threads: Int, nonZero: Int? = nil)
+    -> (output: [Float], record: Record)
   {
     var record = Record()
     var y: [Float]
@@ -90,13 +91,16 @@ struct LayerKernel: Sendable {
       record.dropoutMask = mask
       record.droppedInput = xs
     }
+    // The caller's count of x's non-zero values, for xs when xs is x (with repeats xs is one
+    // step of x, and dropout changes the values).
+    let counted = repeats == 1 && record.dropoutMask == nil ? nonZero : nil
     switch operation {
     case .dense(let p):
-      record.mode = DenseProjection.resolve(mode, input: xs)
-      if record.mode == .event, training { record.active = DenseProjection.ActiveInputs(xs, rows: rows, inputs: p.inputs) }
+      record.mode = DenseProjection.resolve(mode, input: xs, nonZero: counted)
+      if record.mode == .event, training, p.needsActiveInputs { record.active = DenseProjection.ActiveInputs(xs, rows: rows, inputs: p.inputs) }
       y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads, active: record.active)
     case .conv(let p):
-      record.mode = DenseProjection.resolve(mode, input: xs)
+      record.mode = DenseProjection.resolve(mode, input: xs, nonZero: counted)
       y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads)
     case .pool(let p):
       (y, record.chosen) = p.forward(xs, rows: rows, threads: threads, choosing: training)
@@ -177,6 +181,15 @@ struct LayerKernel: Sendable {
     case .attention(let a):
       let (gq, gk, gv) = a.backward(q: x, k: extra[0], v: extra[1], gradient: g, rows: m, threads: threads)
       return (needInput ? gq : nil, [gk, gv], bnGradients)
+    }
+  }
+
+  /// Whether `.auto` picks this kernel's path from its input's density (dense and conv2d;
+  /// attention takes the event path whenever its inputs are spikes).
+  var choosesPathByDensity: Bool {
+    switch operation {
+    case .dense, .conv: true
+    case .pool, .copy, .attention: false
     }
   }
 

@@ -70,6 +70,17 @@ public struct Trainer: Sendable {
     var layers: [LayerKernel.Record]
     /// T when the input was the same at every step, else 1.
     var inputRepeats = 1
+    /// Non-zero values of each population's output, once counted: a source read by several
+    /// projections (Spikformer's q, k and v) and evaluation's firing rates share one count.
+    var nonZeroCounts: [Int?] = []
+
+    /// The number of non-zero values in population p's output (its spikes, for a LIF node).
+    public mutating func nonZeroCount(_ p: Int) -> Int {
+      if let n = nonZeroCounts[p] { return n }
+      let n = DenseProjection.nonZeroCount(outputs[p])
+      nonZeroCounts[p] = n
+      return n
+    }
     /// The event or dense path each projection took (nil for pool and copy kinds).
     public var modes: [ForwardMode?] { layers.map(\.mode) }
   }
@@ -85,6 +96,7 @@ public struct Trainer: Sendable {
       steps: T, batch: B, outputs: Array(repeating: [], count: populations.count),
       currents: Array(repeating: [], count: populations.count), neurons: Array(repeating: nil, count: populations.count),
       layers: Array(repeating: LayerKernel.Record(), count: kernels.count))
+    record.nonZeroCounts = Array(repeating: nil, count: populations.count)
     // A directly encoded image is the same at every step: projections from it run once.
     let size = populations[input].size
     let repeats = T > 1 && (1..<T).allSatisfy { t in inputs[(t * B * size)..<((t + 1) * B * size)].elementsEqual(inputs[0..<(B * size)]) } ? T : 1
@@ -99,8 +111,10 @@ public struct Trainer: Sendable {
         let s = sources[j]
         let clock = Clock()
         let extra = extraSources[j].map { record.outputs[$0] }
+        let nonZero = mode == .auto && kernels[j].choosesPathByDensity ? record.nonZeroCount(s) : nil
         let (y, r) = kernels[j].forward(record.outputs[s], extra: extra, rows: m, repeats: s == input ? repeats : 1,
-                                        mode: mode, training: training, step: step, batch: B, threads: threads)
+                                        mode: mode, training: training, step: step, batch: B, threads: threads,
+                                        nonZero: nonZero)
         projectionSeconds[j].forward += clock.seconds
         record.layers[j] = r
         if current.isEmpty {
@@ -193,7 +207,7 @@ extension Trainer {
   /// A training step allocates and frees arrays of 100 MB and more. glibc would map and
   /// unmap each one, and every page of it would fault again on the next step (measured: a
   /// third of the step time). Keeping freed memory in the heap lets the next step reuse it.
-  static func keepFreedMemory() {
+  public static func keepFreedMemory() {
     #if os(Linux)
       _ = glibcMallopt(-4, 0)  // M_MMAP_MAX: no mmap for large blocks
       _ = glibcMallopt(-1, Int32.max)  // M_TRIM_THRESHOLD: never give the heap back

@@ -198,7 +198,7 @@ public struct TrainingRun: Sendable {
     for b in 0..<loader.batchCount {
       let batch = loader.batch(b, of: order, epoch: 0)
       let x = c.encoding.encode(batch.inputs, timeSteps: c.timeSteps, seed: c.seed &+ 0x5EED, trainingStep: b)
-      let record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: false)
+      var record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: false)
       let scores = scores(record, trainer: trainer)
       let loss = c.loss == .mse
         ? Loss.mseOnRates(scores, labels: batch.labels, classes: classes).loss
@@ -208,9 +208,9 @@ public struct TrainingRun: Sendable {
       top5 += Loss.correct(scores, labels: batch.labels, classes: classes, top: min(5, classes))
       // A LIF node's outputs are 0 or 1: its spikes are its non-zero values.
       for p in populations.indices {
-        if case .lifNode = populations[p].model { spikes[p] += Double(DenseProjection.nonZeroCount(record.outputs[p])) }
+        if case .lifNode = populations[p].model { spikes[p] += Double(record.nonZeroCount(p)) }
       }
-      for (j, s) in trainer.sources.enumerated() { events[j] += Double(DenseProjection.nonZeroCount(record.outputs[s])) }
+      for (j, s) in trainer.sources.enumerated() { events[j] += Double(record.nonZeroCount(s)) }
       result.samples += batch.size
     }
     let n = Double(max(result.samples, 1))

@@ -58,41 +58,62 @@ public struct ConvolutionTaps: Sendable, Equatable {
   /// Every non-zero input adds its taps into `out`, channels-last [area, C_out] (zeroed first).
   @inlinable
   public func scatter(_ x: UnsafePointer<Float>, weights t: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-    let k = kernel, co = outChannels, go = groupOut, gi = groupIn
+    let k = kernel, co = outChannels, go = groupOut
     out.update(repeating: 0, count: outHeight * outWidth * co)
-    forEachActiveTap(x) { v, c, cl, ky, kx, position in
-      let g = c / gi
+    forEachActiveTap(x) { v, g, cl, ky, kx, position in
       let w = t + ((cl * k + ky) * k + kx) * co + g * go
       let y = out + position * co + g * go
       if v == 1 {
-        for o in 0..<go { y[o] += w[o] }
+        RowAdd.add(w, to: y, count: go)
       } else {
         // A residual sum (a small integer) or an analog input scales the taps.
-        for o in 0..<go { y[o] += v * w[o] }
+        RowAdd.add(v, times: w, to: y, count: go)
       }
     }
   }
 
   /// For every non-zero input of one sample and every kernel tap it meets: a spike at
   /// (c, y, x) meets tap (ky, kx) at output ((y + p − ky)/s, (x + p − kx)/s) when those are
-  /// whole and in range. The order (channel, row, column, tap) is fixed: sums come out the
-  /// same in both executors. Inputs are found sixteen at a time (``SpikeScan``).
+  /// whole and in range. `body` gets the value, the group c / (C_in/groups), the channel
+  /// within the group, the tap and the output position. The order (channel, row, column,
+  /// tap) is fixed: sums come out the same in both executors. Inputs are found sixteen at a
+  /// time (``SpikeScan``).
+  ///
+  /// No division per spike or tap (an integer division costs tens of cycles, and a spike
+  /// meets up to k² taps): the input row follows the ascending scan, and with stride 1 the
+  /// taps in range are computed as bounds.
   @inlinable @inline(__always)
   public func forEachActiveTap(_ x: UnsafePointer<Float>,
-                               _ body: (_ v: Float, _ c: Int, _ cl: Int, _ ky: Int, _ kx: Int, _ position: Int) -> Void) {
+                               _ body: (_ v: Float, _ g: Int, _ cl: Int, _ ky: Int, _ kx: Int, _ position: Int) -> Void) {
     let ho = outHeight, wo = outWidth, k = kernel, gi = groupIn, s = stride, p = padding, h = height, w = width
     for c in 0..<inChannels {
-      let cl = c % gi
+      let g = c / gi, cl = c - g * gi
       let plane = x + c * h * w
+      var iy = 0, rowStart = 0
       SpikeScan.forEachNonZero(plane, count: h * w) { q in
-        let v = plane[q], iy = q / w, ix = q % w
+        while q >= rowStart + w {
+          iy += 1
+          rowStart += w
+        }
+        let v = plane[q], ix = q - rowStart
+        if s == 1 {
+          // Output row iy + p − ky lies in [0, H_out) for ky in [iy + p − H_out + 1, iy + p].
+          let ky0 = max(0, iy + p - ho + 1), ky1 = min(k - 1, iy + p)
+          let kx0 = max(0, ix + p - wo + 1), kx1 = min(k - 1, ix + p)
+          guard ky0 <= ky1, kx0 <= kx1 else { return }
+          for ky in ky0...ky1 {
+            let line = (iy + p - ky) * wo + ix + p
+            for kx in kx0...kx1 { body(v, g, cl, ky, kx, line - kx) }
+          }
+          return
+        }
         for ky in 0..<k {
           let ny = iy + p - ky
           guard ny >= 0, ny % s == 0, ny / s < ho else { continue }
           for kx in 0..<k {
             let nx = ix + p - kx
             guard nx >= 0, nx % s == 0, nx / s < wo else { continue }
-            body(v, c, cl, ky, kx, (ny / s) * wo + nx / s)
+            body(v, g, cl, ky, kx, (ny / s) * wo + nx / s)
           }
         }
       }

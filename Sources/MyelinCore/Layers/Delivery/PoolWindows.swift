@@ -31,19 +31,23 @@ public struct PoolWindows: Sendable, Equatable {
     }
   }
 
-  /// Whether every value is +0 or above (−0, negatives and NaN are not): sign and NaN
-  /// bits are set exactly where the bit pattern exceeds that of +∞.
+  /// Whether every value is +0 or above (−0, negatives and NaN are not). Float compares
+  /// find negatives and NaN, the sign bits −0; both accumulate without a branch. (An
+  /// unsigned compare of the bit patterns, the obvious test, is compiled lane by lane.)
   @inlinable
   static func isNonNegative(_ x: UnsafePointer<Float>, count: Int) -> Bool {
-    let limit = Float.infinity.bitPattern
+    let one = SIMD16<UInt32>(repeating: 1)
+    var below = SIMD16<UInt32>(), signs = SIMD16<UInt32>()
     var i = 0
     while i + 16 <= count {
-      let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<UInt32>.self)
-      guard all(v .<= limit) else { return false }
+      let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+      below |= one.replacing(with: 0, where: v .>= 0)
+      signs |= UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<UInt32>.self)
       i += 16
     }
+    for l in 0..<16 where below[l] != 0 || signs[l] >> 31 != 0 { return false }
     while i < count {
-      guard x[i].bitPattern <= limit else { return false }
+      guard x[i] >= 0, x[i].sign == .plus else { return false }
       i += 1
     }
     return true

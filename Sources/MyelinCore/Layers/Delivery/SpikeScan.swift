@@ -4,12 +4,13 @@
 /// time: both executors' event paths visit only the set bits of each mask, in ascending
 /// order, so the sums they feed run in the same order as a plain scan's.
 public enum SpikeScan {
-  public static let powersOfTwo = SIMD16<UInt32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
-
   /// Bit l set where lane l is not zero (NaN included, −0 not).
   @inlinable @inline(__always)
   public static func nonZeroBits(_ v: SIMD16<Float>) -> UInt32 {
-    SIMD16<UInt32>().replacing(with: powersOfTwo, where: v .!= 0).wrappedSum()
+    // A literal, not a stored `static let`: from another module that would be read through
+    // an accessor call (with its once-check) for every sixteen values.
+    let powersOfTwo = SIMD16<UInt32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+    return SIMD16<UInt32>().replacing(with: powersOfTwo, where: v .!= 0).wrappedSum()
   }
 
   /// The mask of `x[0 ..< count]` (count ≤ 16): a vector load for 16, lane by lane for a tail.
@@ -33,5 +34,22 @@ public enum SpikeScan {
       }
       start += 16
     }
+  }
+
+  /// The number of non-zero values in `x[0 ..< count]` (NaN included, −0 not), counted in
+  /// sixteen lanes: a masked add per sixteen values, where turning the mask into bits
+  /// (``nonZeroBits(_:)``) would take a dozen instructions.
+  @inlinable
+  public static func nonZeroCount(_ x: UnsafePointer<Float>, count n: Int) -> Int {
+    var lanes = SIMD16<UInt32>(), i = 0
+    let one = SIMD16<UInt32>(repeating: 1)
+    while i + 16 <= n {
+      let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+      lanes &+= one.replacing(with: 0, where: v .== 0)
+      i += 16
+    }
+    var total = 0
+    for l in 0..<16 { total += Int(lanes[l]) }
+    return total + nonZeroBits(x + i, count: n - i).nonzeroBitCount
   }
 }

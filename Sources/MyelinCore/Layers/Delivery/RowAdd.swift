@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// y[o] += w[o] (a spike's weight row) or y[o] += v · w[o] (a scaled one), sixteen lanes at
+/// a time. The compiler vectorises such a loop only after a run-time check that the two
+/// rows do not overlap, and in some callers it gives up and adds one float at a time
+/// (measured: a Spikformer convolution twice as slow). Each element is added on its own,
+/// so the values are those of the plain loop.
+public enum RowAdd {
+  @inlinable @inline(__always)
+  public static func add(_ w: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count n: Int) {
+    var o = 0
+    while o + 16 <= n {
+      let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD16<Float>.self)
+        + UnsafeRawPointer(w + o).loadUnaligned(as: SIMD16<Float>.self)
+      UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD16<Float>.self)
+      o += 16
+    }
+    while o < n {
+      y[o] += w[o]
+      o += 1
+    }
+  }
+
+  @inlinable @inline(__always)
+  public static func add(_ v: Float, times w: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count n: Int) {
+    var o = 0
+    while o + 16 <= n {
+      let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD16<Float>.self)
+        + v * UnsafeRawPointer(w + o).loadUnaligned(as: SIMD16<Float>.self)
+      UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD16<Float>.self)
+      o += 16
+    }
+    while o < n {
+      y[o] += v * w[o]
+      o += 1
+    }
+  }
+}
