@@ -44,6 +44,61 @@ struct LIFTests {
     #expect(soft.spikes == [1, 0] && abs(soft.h[1] - 0.7) < 1e-6)
   }
 
+  /// The Trainer's time-inner loop (V in registers across steps) and the simulation's
+  /// step-by-step loop give the same bits, for every flag combination, over whole groups of
+  /// sixteen neurons and a tail; a scalar loop written here checks the values.
+  @Test func allStepsAtOnceEqualStepByStep() {
+    let nodes = [LIFNode(), LIFNode(decayInput: false), LIFNode(reset: nil), LIFNode(decayInput: false, reset: 0.2),
+                 LIFNode(kind: .integrateAndFire), LIFNode(kind: .integrateAndFire, reset: nil),
+                 LIFNode(kind: .lif(tau: 3), threshold: 0.5, reset: -0.1)]
+    let (T, n) = (5, 37)
+    var random = RandomSequence(philox: Philox(seed: 12), stream: 1, index: 0)
+    let x = (0..<T * n).map { _ in Float(random.nextNormal()) }
+    for node in nodes {
+      let k = node.factor(0), vr = node.reset ?? 0
+      let record = node.forward(x, steps: T)
+      var v = [Float](repeating: vr, count: n), h = [Float](repeating: 0, count: n), s = h
+      var scalarV = v
+      for t in 0..<T {
+        x.withUnsafeBufferPointer { xb in
+          node.advance(0..<n, input: xb.baseAddress! + t * n, charge: &h, spikes: &s, potential: &v, factor: k)
+        }
+        #expect(Array(record.h[(t * n)..<((t + 1) * n)]) == h && Array(record.spikes[(t * n)..<((t + 1) * n)]) == s, "\(node)")
+        for i in 0..<n {
+          let vi = scalarV[i], xi = x[t * n + i]
+          let hi = node.kind == .integrateAndFire ? vi + xi : node.decayInput ? vi + (xi - (vi - vr)) * k : vi - (vi - vr) * k + xi
+          let si: Float = hi >= node.threshold ? 1 : 0
+          #expect(abs(hi - h[i]) < 1e-6 && si == s[i])
+          scalarV[i] = node.reset == nil ? hi - node.threshold * si : hi * (1 - si) + vr * si
+        }
+      }
+    }
+    #expect(LIFNode().forward(x, steps: T, keepingCharge: false).spikes == LIFNode().forward(x, steps: T).spikes)
+  }
+
+  /// The vectorised backward pass of the common node (decay_input, hard reset, detach_reset:
+  /// sixteen neurons at a time, time innermost) against BPTT written out here, per
+  /// surrogate, over whole groups of sixteen and a tail.
+  @Test(arguments: [Surrogate.sigmoid(alpha: 4), .atan(alpha: 2), .triangle(alpha: 1)])
+  func commonNodeBackwardMatchesBPTT(surrogate: Surrogate) {
+    let node = LIFNode(kind: .lif(tau: 2), threshold: 1, reset: 0, detachReset: true, surrogate: surrogate)
+    let (T, n) = (5, 37), k = node.factor(0)
+    var random = RandomSequence(philox: Philox(seed: 13), stream: 2, index: 0)
+    let x = (0..<T * n).map { _ in Float(random.nextNormal() + 0.5) }
+    let gS = (0..<T * n).map { _ in Float(random.nextNormal()) }
+    let record = node.forward(x, steps: T)
+    let gX = node.backward(record, input: x, gradient: gS, steps: T).input
+    for i in 0..<n {
+      var gV: Float = 0
+      for t in stride(from: T - 1, through: 0, by: -1) {
+        let dS = surrogate.derivative(record.h[t * n + i] - 1)
+        let gH = gS[t * n + i] * dS + gV * (1 - record.spikes[t * n + i])
+        #expect(abs(gX[t * n + i] - gH * k) <= 1e-6 * max(1, abs(gH)), "neuron \(i), step \(t)")
+        gV = gH * (1 - k)
+      }
+    }
+  }
+
   /// BPTT against three steps unrolled by hand, with the reset path included
   /// (detach_reset = false), for one neuron that fires at step 2.
   @Test func backwardMatchesAThreeStepUnrolling() {

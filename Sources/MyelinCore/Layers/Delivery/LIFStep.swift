@@ -1,40 +1,104 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// One step of a deep-SNN LIF node, shared by both executors (DESIGN.md §1): the Trainer
-/// calls it for each of its T steps over batch × features neurons, ``LayerSimulation`` once
-/// per step. SpikingJelly's semantics: charge H = V + (X − (V − V_reset))·k (decay_input),
+/// runs T steps over batch × features neurons (``run(_:steps:neurons:input:charge:spikes:factor:)``),
+/// ``LayerSimulation`` one step at a time (``advance(_:input:charge:spikes:potential:factor:)``).
+/// SpikingJelly's semantics: charge H = V + (X − (V − V_reset))·k (decay_input),
 /// V − (V − V_reset)·k + X (without), or V + X (IF); fire S = [H ≥ V_th]; reset to V_reset
-/// (hard) or subtract V_th (soft).
+/// (hard) or subtract V_th (soft). Both loops call the same ``update`` on sixteen neurons
+/// at a time, so both executors compute the same bits.
 extension LIFNode {
-  /// Advances neurons `range`: reads the input X, writes H and S, updates V in place.
-  /// `factor` is k (``factor(_:)``, which takes PLIF's w).
-  @inlinable
-  public func advance(_ range: Range<Int>, input x: UnsafePointer<Float>, charge h: UnsafeMutablePointer<Float>,
-                      spikes s: UnsafeMutablePointer<Float>, potential v: UnsafeMutablePointer<Float>, factor k: Float) {
-    let vr = reset ?? 0, th = threshold, hard = reset != nil
-    let isIF = kind == .integrateAndFire, decay = decayInput
-    // Constant flags, so that each call inlines into a branch-free, vectorised loop.
-    switch (isIF, decay, hard) {
-    case (true, _, true): Self.step(range, x, h, s, v, k, vr, th, isIF: true, decay: false, hard: true)
-    case (true, _, false): Self.step(range, x, h, s, v, k, vr, th, isIF: true, decay: false, hard: false)
-    case (false, true, true): Self.step(range, x, h, s, v, k, vr, th, isIF: false, decay: true, hard: true)
-    case (false, true, false): Self.step(range, x, h, s, v, k, vr, th, isIF: false, decay: true, hard: false)
-    case (false, false, true): Self.step(range, x, h, s, v, k, vr, th, isIF: false, decay: false, hard: true)
-    case (false, false, false): Self.step(range, x, h, s, v, k, vr, th, isIF: false, decay: false, hard: false)
+  /// The flags of the update, fixed per call so that each loop is compiled without branches.
+  @usableFromInline
+  struct Flags: Sendable {
+    @usableFromInline let isIF: Bool, decay: Bool, hard: Bool
+    @usableFromInline init(isIF: Bool, decay: Bool, hard: Bool) {
+      self.isIF = isIF
+      self.decay = decay
+      self.hard = hard
     }
   }
 
+  /// Calls `body` with this node's flags as a constant of one of six cases.
   @inlinable @inline(__always)
-  static func step(_ range: Range<Int>, _ xp: UnsafePointer<Float>, _ hp: UnsafeMutablePointer<Float>,
-                   _ sp: UnsafeMutablePointer<Float>, _ vp: UnsafeMutablePointer<Float>, _ k: Float, _ vr: Float, _ th: Float,
-                   isIF: Bool, decay: Bool, hard: Bool) {
-    for i in range {
-      let vi = vp[i]
-      let hv = isIF ? vi + xp[i] : decay ? vi + (xp[i] - (vi - vr)) * k : vi - (vi - vr) * k + xp[i]
-      let spike: Float = hv - th >= 0 ? 1 : 0
-      hp[i] = hv
-      sp[i] = spike
-      vp[i] = hard ? hv * (1 - spike) + vr * spike : hv - th * spike
+  func withFlags(_ body: (Flags) -> Void) {
+    let hard = reset != nil
+    switch (kind == .integrateAndFire, decayInput, hard) {
+    case (true, _, true): body(Flags(isIF: true, decay: false, hard: true))
+    case (true, _, false): body(Flags(isIF: true, decay: false, hard: false))
+    case (false, true, true): body(Flags(isIF: false, decay: true, hard: true))
+    case (false, true, false): body(Flags(isIF: false, decay: true, hard: false))
+    case (false, false, true): body(Flags(isIF: false, decay: false, hard: true))
+    case (false, false, false): body(Flags(isIF: false, decay: false, hard: false))
+    }
+  }
+
+  /// Charge, spike and next potential of sixteen neurons from their potential and input.
+  @inlinable @inline(__always)
+  static func update(_ v: SIMD16<Float>, _ x: SIMD16<Float>, _ k: Float, _ vr: Float, _ th: Float, _ f: Flags)
+    -> (h: SIMD16<Float>, s: SIMD16<Float>, v: SIMD16<Float>)
+  {
+    let h = f.isIF ? v + x : f.decay ? v + (x - (v - vr)) * k : v - (v - vr) * k + x
+    let s = SIMD16<Float>().replacing(with: 1, where: h - th .>= 0)
+    return (h, s, f.hard ? h * (1 - s) + vr * s : h - th * s)
+  }
+
+  /// Lanes [0, count) of `p` (count ≤ 16), zeros elsewhere: the tail of a range.
+  @inlinable @inline(__always)
+  static func load(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
+    if count == 16 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+    var v = SIMD16<Float>()
+    for l in 0..<count { v[l] = p[l] }
+    return v
+  }
+
+  @inlinable @inline(__always)
+  static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    if count == 16 { return UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self) }
+    for l in 0..<count { p[l] = v[l] }
+  }
+
+  /// Advances neurons `range` by one step: reads the input X, writes H and S, updates V in
+  /// place. `factor` is k (``factor(_:)``, which takes PLIF's w).
+  @inlinable
+  public func advance(_ range: Range<Int>, input x: UnsafePointer<Float>, charge h: UnsafeMutablePointer<Float>,
+                      spikes s: UnsafeMutablePointer<Float>, potential v: UnsafeMutablePointer<Float>, factor k: Float) {
+    let vr = reset ?? 0, th = threshold
+    withFlags { f in
+      var i = range.lowerBound
+      while i < range.upperBound {
+        let c = min(16, range.upperBound - i)
+        let u = Self.update(Self.load(v + i, c), Self.load(x + i, c), k, vr, th, f)
+        Self.store(u.h, h + i, c)
+        Self.store(u.s, s + i, c)
+        Self.store(u.v, v + i, c)
+        i += 16
+      }
+    }
+  }
+
+  /// Runs all T steps of neurons `range` of [T, n] tensors, starting from V = V_reset.
+  /// Time is the inner loop: sixteen neurons keep V in a register from the first step to
+  /// the last, so V never goes to memory, and only X is read and S (and H, when `charge`
+  /// is given, [T, n]) written: half the memory traffic of stepping all neurons T times.
+  @inlinable
+  public func run(_ range: Range<Int>, steps T: Int, neurons n: Int, input x: UnsafePointer<Float>,
+                  charge h: UnsafeMutablePointer<Float>?, spikes s: UnsafeMutablePointer<Float>, factor k: Float) {
+    let vr = reset ?? 0, th = threshold
+    withFlags { f in
+      var i = range.lowerBound
+      while i < range.upperBound {
+        let c = min(16, range.upperBound - i)
+        var v = SIMD16<Float>(repeating: vr)
+        for t in 0..<T {
+          let o = t * n + i
+          let u = Self.update(v, Self.load(x + o, c), k, vr, th, f)
+          if let h { Self.store(u.h, h + o, c) }
+          Self.store(u.s, s + o, c)
+          v = u.v
+        }
+        i += 16
+      }
     }
   }
 }
