@@ -9,7 +9,8 @@ struct BenchCommand {
 
   init(_ words: [String]) throws(CLIError) {
     arguments = try Arguments(
-      words, valued: ["--threads", "--duration", "--repeats", "--spikes", "--checkpoint", "--data", "--batch", "--inputs", "--outputs"],
+      words, valued: ["--threads", "--duration", "--repeats", "--spikes", "--checkpoint", "--data", "--batch", "--inputs", "--outputs",
+               "--in-channels", "--out-channels", "--kernel", "--size"],
       switches: ["--json", "--help", "--shared-weight", "--plastic"])
   }
 
@@ -36,6 +37,12 @@ struct BenchCommand {
       return ProjectionBench.run(rows: 256, inputs: try arguments.integer("--inputs", in: 1...1_000_000) ?? 6272,
                                  outputs: try arguments.integer("--outputs", in: 1...1_000_000) ?? 2048, threads: threads,
                                  json: arguments.flag("--json"))
+    case "conv":
+      return try ProjectionBench.conv(
+        rows: 256, inChannels: try arguments.integer("--in-channels", in: 1...4096) ?? 128,
+        outChannels: try arguments.integer("--out-channels", in: 1...4096) ?? 128,
+        kernel: try arguments.integer("--kernel", in: 1...15) ?? 3, size: try arguments.integer("--size", in: 1...1024) ?? 7,
+        threads: threads, json: arguments.flag("--json"))
     case "layers":
       guard let path = arguments.string("--checkpoint") else { throw CLIError("bench layers needs --checkpoint FILE") }
       return try LayerBench.run(checkpoint: path, data: arguments.string("--data"),
@@ -104,7 +111,7 @@ struct BenchCommand {
     }
   }
 
-  static let workloads = "cuba, coba, brunel, song2000, brunel-stdp, memory, trace, projection, layers"
+  static let workloads = "cuba, coba, brunel, song2000, brunel-stdp, memory, trace, projection, conv, layers"
 
   /// Bytes per static synapse, from the growth of resident memory while building a
   /// network of 100 000 neurons with 10^7 synapses (fixed in-degree 100).

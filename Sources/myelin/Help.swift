@@ -124,7 +124,7 @@ enum Help {
     """
 
   static let bench = """
-    USAGE: myelin bench cuba|coba|brunel|song2000|brunel-stdp|memory|trace|projection|layers [options]
+    USAGE: myelin bench cuba|coba|brunel|song2000|brunel-stdp|memory|trace|projection|conv|layers [options]
 
     Builds a built-in benchmark network, simulates it several times and reports the
     median simulate time, synaptic events per second and the peak resident memory.
@@ -134,6 +134,8 @@ enum Help {
       memory   100 000 neurons with 10^7 static synapses: bytes per synapse from RSS
       trace    write N synthetic spikes to a trace file and read them back (--spikes N)
       projection  event against dense time of a dense layer (--inputs N, --outputs N)
+      conv        event against dense time of a convolution (--in-channels C, --out-channels C,
+                  --kernel K, --size S; default Spikformer's rpe: 128 → 128, 3 × 3 on 7 × 7)
       layers   per-layer event and dense times of a trained model (--checkpoint FILE)
     See docs/cli.md for song2000 and brunel-stdp.
 

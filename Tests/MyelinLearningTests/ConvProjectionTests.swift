@@ -104,6 +104,18 @@ struct ConvProjectionTests {
     #expect(abs(Double(g.bias[0]) - gb0) < 1e-4 * max(1, abs(gb0)))
   }
 
+  /// `auto` keeps a k × k convolution on the event path up to 20% input density, and a
+  /// pointwise one up to the dense layers' 10%.
+  @Test func autoThresholdDependsOnTheKernel() throws {
+    let wide = try ConvProjection(inChannels: 2, outChannels: 2, kernel: 3, padding: 1, height: 5, width: 4, seed: 1)
+    let pointwise = try ConvProjection(inChannels: 2, outChannels: 2, kernel: 1, height: 5, width: 4, seed: 1)
+    let x = (0..<40).map { $0 % 20 < 3 ? Float(1) : 0 }  // 15% non-zero
+    #expect(DenseProjection.resolve(.auto, input: x, threshold: wide.eventThreshold) == .event)
+    #expect(DenseProjection.resolve(.auto, input: x, threshold: pointwise.eventThreshold) == .dense)
+    let y = (0..<40).map { $0 % 20 < 5 ? Float(1) : 0 }  // 25%
+    #expect(DenseProjection.resolve(.auto, input: y, threshold: wide.eventThreshold) == .dense)
+  }
+
   @Test func badShapesAreErrors() {
     #expect(throws: ModelError.self) { try ConvProjection(inChannels: 3, outChannels: 4, kernel: 3, groups: 2, height: 5, width: 5, seed: 1) }
     #expect(throws: ModelError.self) { try ConvProjection(inChannels: 2, outChannels: 2, kernel: 9, height: 5, width: 5, seed: 1) }

@@ -134,6 +134,23 @@ import Testing
     #expect(try Self.run(["--help"]).stdout.contains("USAGE: myelin"))
   }
 
+  /// The event-against-dense sweeps report both paths at every density, for a dense layer
+  /// and for a convolution; a kernel of 0 is refused.
+  @Test func projectionAndConvSweepsReportBothPaths() throws {
+    for arguments in [["bench", "projection", "--inputs", "40", "--outputs", "6", "--json"],
+                      ["bench", "conv", "--in-channels", "2", "--out-channels", "3", "--kernel", "3", "--size", "5", "--json"]] {
+      let result = try Self.run(arguments)
+      #expect(result.status == 0, "\(result.stderr)")
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+      #expect(object["workload"] as? String == arguments[1] && object["rows"] as? Int == 256)
+      let rows = try #require(object["results"] as? [[String: Any]])
+      #expect(rows.compactMap { $0["density"] as? Double } == [0.01, 0.02, 0.05, 0.10, 0.15, 0.20, 0.30])
+      #expect(rows.allSatisfy { ($0["event_ms"] as? Double ?? 0) > 0 && ($0["dense_ms"] as? Double ?? 0) > 0 })
+    }
+    let bad = try Self.run(["bench", "conv", "--kernel", "0"])
+    #expect(bad.status == 2 && bad.stderr.contains("--kernel"), "\(bad.stderr)")
+  }
+
   /// OpenBLAS's kernel choice as the binary reports it. Where OpenBLAS falls back to
   /// generic kernels on a CPU with AVX2 or AVX-512 (Debian 12's on Emerald Rapids), the
   /// binary restarts itself with fitting ones; a user's own OPENBLAS_CORETYPE stands.

@@ -55,6 +55,12 @@ public struct ConvProjection: Sendable, Equatable {
   }
 
   public var parameterCount: Int { weight.count + bias.count }
+
+  /// Below this input density `.auto` takes the event path: 20% for kernels wider than
+  /// 1 × 1, where a spike's k² taps reuse one input and the event path won up to 30% density
+  /// (`myelin bench conv`, docs/training.md); a pointwise convolution is a dense layer over
+  /// tokens and keeps ``DenseProjection/eventThreshold``.
+  public var eventThreshold: Double { kernel > 1 ? 0.20 : DenseProjection.eventThreshold }
   public var inputSize: Int { inChannels * height * width }
   public var outputSize: Int { outChannels * outHeight * outWidth }
 
@@ -65,7 +71,7 @@ public struct ConvProjection: Sendable, Equatable {
     let area = outHeight * outWidth
     var y = [Float](uninitializedCount: m * outputSize)  // both paths write every output
     guard m > 0 else { return y }
-    let event = DenseProjection.resolve(mode, input: x) != .dense
+    let event = DenseProjection.resolve(mode, input: x, threshold: eventThreshold) != .dense
     let transposed = event ? transposedWeight : []
     x.withUnsafeBufferPointer { xb in
       y.withUnsafeMutableBufferPointer { yb in
@@ -118,7 +124,7 @@ public struct ConvProjection: Sendable, Equatable {
     gy.withUnsafeBufferPointer { g in
       for r in 0..<m { for o in 0..<outChannels { gb[o] += Lanes.sum(g.baseAddress! + (r * outChannels + o) * area, count: area) } }
     }
-    let event = DenseProjection.resolve(mode, input: x) != .dense
+    let event = DenseProjection.resolve(mode, input: x, threshold: eventThreshold) != .dense
     x.withUnsafeBufferPointer { xb in
       gy.withUnsafeBufferPointer { gb in
         gx.withUnsafeMutableBufferPointer { gxb in

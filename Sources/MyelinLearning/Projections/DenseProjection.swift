@@ -143,12 +143,13 @@ public struct DenseProjection: Sendable, Equatable {
     x.withUnsafeBufferPointer { xb in xb.baseAddress.map { SpikeScan.nonZeroCount($0, count: xb.count) } ?? 0 }
   }
 
-  /// `mode`, with `.auto` decided by the input's density. `nonZero`, when the caller has
-  /// counted the input's non-zero values already, saves a pass over it.
-  public static func resolve(_ mode: ForwardMode, input x: [Float], nonZero: Int? = nil) -> ForwardMode {
+  /// `mode`, with `.auto` decided by the input's density against `threshold`. `nonZero`,
+  /// when the caller has counted the input's non-zero values already, saves a pass over it.
+  public static func resolve(_ mode: ForwardMode, input x: [Float], nonZero: Int? = nil,
+                             threshold: Double = eventThreshold) -> ForwardMode {
     guard mode == .auto else { return mode }
     let density = x.isEmpty ? 0 : Double(nonZero ?? nonZeroCount(x)) / Double(x.count)
-    return density < eventThreshold ? .event : .dense
+    return density < threshold ? .event : .dense
   }
 
   /// Y [rows, outputs] for X [rows, inputs].

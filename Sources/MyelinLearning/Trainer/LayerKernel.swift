@@ -100,7 +100,7 @@ struct LayerKernel: Sendable {
       if record.mode == .event, training, p.needsActiveInputs { record.active = DenseProjection.ActiveInputs(xs, rows: rows, inputs: p.inputs) }
       y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads, active: record.active)
     case .conv(let p):
-      record.mode = DenseProjection.resolve(mode, input: xs, nonZero: counted)
+      record.mode = DenseProjection.resolve(mode, input: xs, nonZero: counted, threshold: p.eventThreshold)
       y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads)
     case .pool(let p):
       (y, record.chosen) = p.forward(xs, rows: rows, threads: threads, choosing: training)
