@@ -55,11 +55,12 @@ extension LIFNode {
                        parameter w: Float = 0, threads: Int = 1) -> (input: [Float], parameter: Float) {
     let n = T > 0 ? gS.count / T : 0
     var gX = [Float](uninitializedCount: gS.count)  // every step writes all of it
-    var gV = [Float](repeating: 0, count: n)  // dL/dV[t], flowing back from step t + 1
     let k = factor(w), vr = reset ?? 0, th = threshold, hard = reset != nil, detach = detachReset
     let isIF = kind == .integrateAndFire, decay = decayInput, isPLIF = if case .plif = kind { true } else { false }
-    let surrogate = surrogate
     let fast = !isIF && !isPLIF && decay && hard && detach
+    // dL/dV[t], flowing back from step t + 1 (the fast path carries it per 16 neurons instead).
+    var gV = [Float](repeating: 0, count: fast ? 0 : n)
+    let surrogate = surrogate
     var halves: [Float] = [0, 0]
     record.h.withUnsafeBufferPointer { hb in
       record.spikes.withUnsafeBufferPointer { sb in
@@ -71,7 +72,7 @@ extension LIFNode {
                 nonisolated(unsafe) let (hb, sb, gsb, xb, gxb, gv, pw) = (hb.baseAddress, sb.baseAddress, gsb.baseAddress,
                                                                           xb.baseAddress, gxb.baseAddress, gvb.baseAddress, partial.baseAddress!)
                 RowHalves.run(n, threads: threads) { half, neurons in
-                guard let hb, let sb, let gsb, let gxb, let gv else { return }
+                guard let hb, let sb, let gsb, let gxb else { return }
                 var gW: Float = 0
                 // Spikformer's and the conv SNN's LIF (decay_input, hard reset, detach_reset)
                 // gets a loop per surrogate without branches, which the compiler vectorises.
@@ -100,6 +101,7 @@ extension LIFNode {
                   }
                   return
                 }
+                guard let gv else { return }
                 for t in stride(from: T - 1, through: 0, by: -1) {
                   let o = t * n
                   for i in neurons {
