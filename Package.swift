@@ -22,7 +22,7 @@ let package = Package(
   ],
   targets: [
     // MARK: Public modules
-    .target(name: "MyelinCore", swiftSettings: kernelSettings),
+    .target(name: "MyelinCore", dependencies: ["CSpikeMask"], swiftSettings: kernelSettings),
     .target(name: "MyelinTraces", dependencies: ["MyelinCore", "CHDF5"]),
     .target(name: "MyelinModels", dependencies: ["MyelinCore"]),
     .target(name: "MyelinPlot", dependencies: ["CPNG", "CZlib"], exclude: ["Font/make_font.py"]),
@@ -34,6 +34,8 @@ let package = Package(
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    // Header-only: the movemask step of scanning spikes (Sources/CSpikeMask/spike_mask.h).
+    .systemLibrary(name: "CSpikeMask"),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
     // MARK: Examples (compiled on every build)

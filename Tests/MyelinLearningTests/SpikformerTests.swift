@@ -52,9 +52,11 @@ struct SpikformerTests {
     #expect(event.contains { $0 > 0 })
   }
 
-  @Test func attentionGradientsMatchFiniteDifferences() {
-    let a = SpikingAttention(channels: 6, tokens: 4, heads: 2, scale: 0.125)
-    let count = 2 * 6 * 4
+  /// Head sizes 3, 16 and 29 (16 + 8 + 4 + 1: every width of the backward pass's row adds).
+  @Test(arguments: [(channels: 6, tokens: 4), (channels: 32, tokens: 7), (channels: 58, tokens: 5)])
+  func attentionGradientsMatchFiniteDifferences(shape: (channels: Int, tokens: Int)) {
+    let a = SpikingAttention(channels: shape.channels, tokens: shape.tokens, heads: 2, scale: 0.125)
+    let count = 2 * shape.channels * shape.tokens
     let q: [Float] = (0..<count).map { (i: Int) -> Float in Float((i * 7) % 11) / 11 - 0.3 }
     let k: [Float] = (0..<count).map { (i: Int) -> Float in Float((i * 5) % 13) / 13 - 0.4 }
     let v: [Float] = (0..<count).map { (i: Int) -> Float in Float((i * 3) % 7) / 7 - 0.5 }

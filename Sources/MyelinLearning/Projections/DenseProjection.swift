@@ -77,10 +77,10 @@ public struct DenseProjection: Sendable, Equatable {
     -> (start: [Int], row: [Int], value: [Float], rowEnd: [Int], column: [Int32], found: [Float])
   {
     // One pass over the dense input lists the non-zero entries in row order (``SpikeScan``:
-    // sixteen values tested at once). Then a counting sort over that short list groups them
-    // by input, rows ascending within each. (Plain pointers: a `var` captured by an escaping
-    // context would be checked for exclusive access at every use.)
-    let columns = UnsafeMutablePointer<Int32>.allocate(capacity: max(x.count, 1))
+    // sixteen values tested at once, no branch per spike). Then a counting sort over that
+    // short list groups them by input, rows ascending within each. (Plain pointers: a `var`
+    // captured by an escaping context would be checked for exclusive access at every use.)
+    let columns = UnsafeMutablePointer<Int32>.allocate(capacity: x.count + 16)  // listNonZero's overrun
     let values = UnsafeMutablePointer<Float>.allocate(capacity: max(x.count, 1))
     let ends = UnsafeMutablePointer<Int>.allocate(capacity: m + 1)
     defer {
@@ -91,13 +91,12 @@ public struct DenseProjection: Sendable, Equatable {
     let total = x.withUnsafeBufferPointer { xb -> Int in
       var k = 0
       ends[0] = 0
+      let positions = SpikeScan.bitPositions
       for r in 0..<m {
         let line = xb.baseAddress! + r * n
-        SpikeScan.forEachNonZero(line, count: n) { i in
-          columns[k] = Int32(truncatingIfNeeded: i)
-          values[k] = line[i]
-          k &+= 1
-        }
+        let found = SpikeScan.listNonZero(line, count: n, into: columns + k, positions: positions)
+        for e in k..<k + found { values[e] = line[Int(columns[e])] }
+        k += found
         ends[r + 1] = k
       }
       return k

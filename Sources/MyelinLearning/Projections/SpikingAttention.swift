@@ -200,33 +200,40 @@ public struct SpikingAttention: Sendable, Equatable {
                   RowHalves.run(m, threads: threads) { _, rows in
                     guard let qp = pointers.0, let kp = pointers.1, let vp = pointers.2, let gp = pointers.3,
                       let gqp = pointers.4, let gkp = pointers.5, let gvp = pointers.6 else { return }
-                    var scratch = [Float](repeating: 0, count: 2 * d * d)
+                    var scratch = [Float](repeating: 0, count: 2 * d * d + 2 * n * d)
                     scratch.withUnsafeMutableBufferPointer { sb in
-                      let M = sb.baseAddress!, dM = M + d * d
+                      let M = sb.baseAddress!, dM = M + d * d, Vt = dM + d * d, Gt = Vt + n * d
                       for r in rows {
                         for h in 0..<heads {
                           let o = r * size + h * d * n
                           let (Q, K, V, G) = (qp + o, kp + o, vp + o, gp + o)
                           let (GQ, GK, GV) = (gqp + o, gkp + o, gvp + o)
-                          for c1 in 0..<d {
-                            for c in 0..<d {
-                              var sm: Float = 0, sd: Float = 0
-                              for t in 0..<n {
-                                sm += K[c1 * n + t] * V[c * n + t]
-                                sd += Q[c1 * n + t] * G[c * n + t]
-                              }
-                              M[c1 * d + c] = sm
-                              dM[c1 * d + c] = s * sd
+                          // M[c1, c] = Σ_t K[c1, t]·V[c, t] and dM = s·Σ_t Q[c1, t]·G[c, t], as
+                          // rows: with V and G transposed to [t, c], each t adds a scaled row
+                          // of d values (vector adds), where a dot product over t is one
+                          // serial chain of scalar adds. Each entry still sums over t in order.
+                          for c in 0..<d {
+                            for t in 0..<n {
+                              Vt[t * d + c] = V[c * n + t]
+                              Gt[t * d + c] = G[c * n + t]
                             }
                           }
+                          M.update(repeating: 0, count: 2 * d * d)
+                          for c1 in 0..<d {
+                            for t in 0..<n {
+                              RowAdd.add(K[c1 * n + t], times: Vt + t * d, to: M + c1 * d, count: d)
+                              RowAdd.add(Q[c1 * n + t], times: Gt + t * d, to: dM + c1 * d, count: d)
+                            }
+                          }
+                          for i in 0..<(d * d) { dM[i] *= s }
                           for c1 in 0..<d {
                             for c in 0..<d {
                               let mv = s * M[c1 * d + c], dm = dM[c1 * d + c], dmT = dM[c * d + c1]
-                              for t in 0..<n {
-                                GQ[c1 * n + t] += mv * G[c * n + t]
-                                GK[c1 * n + t] += dm * V[c * n + t]
-                                GV[c1 * n + t] += dmT * K[c * n + t]
-                              }
+                              // Explicit vector rows: the plain loop over t, with six
+                              // pointers that might overlap, was compiled scalar.
+                              RowAdd.add(mv, times: G + c * n, to: GQ + c1 * n, count: n)
+                              RowAdd.add(dm, times: V + c * n, to: GK + c1 * n, count: n)
+                              RowAdd.add(dmT, times: K + c * n, to: GV + c1 * n, count: n)
                             }
                           }
                         }

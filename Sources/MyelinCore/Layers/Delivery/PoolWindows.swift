@@ -69,11 +69,22 @@ public struct PoolWindows: Sendable, Equatable {
         for ox in 0..<wo { chosen[oy * wo + ox] = base + y0 * w + max(ox * s - pad, 0) }
       }
     }
+    // Windows o with o·s − p ≤ i < o·s − p + k, for a row or column i. The input row
+    // follows the ascending scan and its windows are found once per row; halving is a shift
+    // (an integer division per spike would cost more than its window updates).
+    @inline(__always) func over(_ n: Int) -> Int { s == 2 ? n >> 1 : n / s }
+    @inline(__always) func first(_ i: Int) -> Int { i + pad - k < 0 ? 0 : over(i + pad - k) + 1 }
+    var iy = 0, rowStart = 0, oy0 = first(0), oy1 = min(ho - 1, over(pad))
     SpikeScan.forEachNonZero(x, count: height * w) { q in
-      let iy = q / w, ix = q % w, v = x[q]
-      // Windows oy with oy·s − p ≤ iy < oy·s − p + k.
-      let oy0 = iy + pad - k < 0 ? 0 : (iy + pad - k) / s + 1, oy1 = min(ho - 1, (iy + pad) / s)
-      let ox0 = ix + pad - k < 0 ? 0 : (ix + pad - k) / s + 1, ox1 = min(wo - 1, (ix + pad) / s)
+      if q >= rowStart + w {
+        repeat {
+          iy += 1
+          rowStart += w
+        } while q >= rowStart + w
+        (oy0, oy1) = (first(iy), min(ho - 1, over(iy + pad)))
+      }
+      let ix = q - rowStart, v = x[q]
+      let ox0 = first(ix), ox1 = min(wo - 1, over(ix + pad))
       guard oy0 <= oy1, ox0 <= ox1 else { return }
       for oy in oy0...oy1 {
         for ox in ox0...ox1 where v > y[oy * wo + ox] {

@@ -15,6 +15,19 @@ public enum RowAdd {
       UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD16<Float>.self)
       o += 16
     }
+    // Short rows (a 7- or 14-wide image row in col2im) take eight and four lanes first.
+    if o + 8 <= n {
+      let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD8<Float>.self)
+        + UnsafeRawPointer(w + o).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD8<Float>.self)
+      o += 8
+    }
+    if o + 4 <= n {
+      let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD4<Float>.self)
+        + UnsafeRawPointer(w + o).loadUnaligned(as: SIMD4<Float>.self)
+      UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD4<Float>.self)
+      o += 4
+    }
     while o < n {
       y[o] += w[o]
       o += 1
@@ -29,6 +42,18 @@ public enum RowAdd {
         + v * UnsafeRawPointer(w + o).loadUnaligned(as: SIMD16<Float>.self)
       UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD16<Float>.self)
       o += 16
+    }
+    if o + 8 <= n {
+      let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD8<Float>.self)
+        + v * UnsafeRawPointer(w + o).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD8<Float>.self)
+      o += 8
+    }
+    if o + 4 <= n {
+      let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD4<Float>.self)
+        + v * UnsafeRawPointer(w + o).loadUnaligned(as: SIMD4<Float>.self)
+      UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD4<Float>.self)
+      o += 4
     }
     while o < n {
       y[o] += v * w[o]
