@@ -57,6 +57,10 @@ struct LIFTests {
     for node in nodes {
       let k = node.factor(0), vr = node.reset ?? 0
       let record = node.forward(x, steps: T)
+      // The count made in registers, on one thread and on two (halves of 18 and 19 neurons).
+      let fired = record.spikes.filter { $0 != 0 }.count
+      #expect(fired > 0 && record.spikeCount == fired, "\(node)")
+      #expect(node.forward(x, steps: T, threads: 2, keepingCharge: false).spikeCount == fired, "\(node)")
       var v = [Float](repeating: vr, count: n), h = [Float](repeating: 0, count: n), s = h
       var scalarV = v
       for t in 0..<T {

@@ -10,6 +10,8 @@ extension LIFNode {
   public struct Record: Sendable {
     public var h: [Float]
     public var spikes: [Float]
+    /// The number of spikes in `spikes`, counted as they were made.
+    public var spikeCount: Int
   }
 
   /// Runs T steps over N neurons. `parameter` is PLIF's w (ignored otherwise). With 2
@@ -21,18 +23,22 @@ extension LIFNode {
     let n = T > 0 ? x.count / T : 0
     var h = [Float](uninitializedCount: keepingCharge ? x.count : 0), s = [Float](uninitializedCount: x.count)
     let k = factor(w), node = self
+    var counts = [0, 0]  // per half of the neurons
     x.withUnsafeBufferPointer { xb in
       h.withUnsafeMutableBufferPointer { hb in
         s.withUnsafeMutableBufferPointer { sb in
-          nonisolated(unsafe) let (x0, h0, s0) = (xb.baseAddress, keepingCharge ? hb.baseAddress : nil, sb.baseAddress)
-          RowHalves.run(n, threads: threads) { _, neurons in
-            guard let x0, let s0 else { return }
-            node.run(neurons, steps: T, neurons: n, input: x0, charge: h0, spikes: s0, factor: k)
+          counts.withUnsafeMutableBufferPointer { cb in
+            nonisolated(unsafe) let (x0, h0, s0, c0) = (xb.baseAddress, keepingCharge ? hb.baseAddress : nil, sb.baseAddress,
+                                                        cb.baseAddress)
+            RowHalves.run(n, threads: threads) { half, neurons in
+              guard let x0, let s0, let c0 else { return }
+              c0[half] = node.run(neurons, steps: T, neurons: n, input: x0, charge: h0, spikes: s0, factor: k)
+            }
           }
         }
       }
     }
-    return Record(h: h, spikes: s)
+    return Record(h: h, spikes: s, spikeCount: counts[0] + counts[1])
   }
 
   /// One backward step of a decay_input, hard-reset, detach_reset LIF: the general loop

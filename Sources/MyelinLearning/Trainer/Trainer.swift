@@ -129,6 +129,7 @@ public struct Trainer: Sendable {
       case .lifNode(let node):
         let r = node.forward(current, steps: T, parameter: plif[p], threads: threads, keepingCharge: training)
         record.outputs[p] = r.spikes
+        record.nonZeroCounts[p] = r.spikeCount
         if training {
           record.neurons[p] = r
           record.currents[p] = current

@@ -21,15 +21,15 @@ extension LIFNode {
 
   /// Calls `body` with this node's flags as a constant of one of six cases.
   @inlinable @inline(__always)
-  func withFlags(_ body: (Flags) -> Void) {
+  func withFlags<R>(_ body: (Flags) -> R) -> R {
     let hard = reset != nil
     switch (kind == .integrateAndFire, decayInput, hard) {
-    case (true, _, true): body(Flags(isIF: true, decay: false, hard: true))
-    case (true, _, false): body(Flags(isIF: true, decay: false, hard: false))
-    case (false, true, true): body(Flags(isIF: false, decay: true, hard: true))
-    case (false, true, false): body(Flags(isIF: false, decay: true, hard: false))
-    case (false, false, true): body(Flags(isIF: false, decay: false, hard: true))
-    case (false, false, false): body(Flags(isIF: false, decay: false, hard: false))
+    case (true, _, true): return body(Flags(isIF: true, decay: false, hard: true))
+    case (true, _, false): return body(Flags(isIF: true, decay: false, hard: false))
+    case (false, true, true): return body(Flags(isIF: false, decay: true, hard: true))
+    case (false, true, false): return body(Flags(isIF: false, decay: true, hard: false))
+    case (false, false, true): return body(Flags(isIF: false, decay: false, hard: true))
+    case (false, false, false): return body(Flags(isIF: false, decay: false, hard: false))
     }
   }
 
@@ -82,23 +82,37 @@ extension LIFNode {
   /// the last, so V never goes to memory, and only X is read and S (and H, when `charge`
   /// is given, [T, n]) written: half the memory traffic of stepping all neurons T times.
   @inlinable
+  ///
+  /// Returns the number of spikes written, counted in registers as they are made: the
+  /// Trainer's density-driven path choice and its firing rates need that count, which
+  /// would otherwise take another pass over the spikes.
+  @discardableResult
   public func run(_ range: Range<Int>, steps T: Int, neurons n: Int, input x: UnsafePointer<Float>,
-                  charge h: UnsafeMutablePointer<Float>?, spikes s: UnsafeMutablePointer<Float>, factor k: Float) {
+                  charge h: UnsafeMutablePointer<Float>?, spikes s: UnsafeMutablePointer<Float>, factor k: Float) -> Int {
     let vr = reset ?? 0, th = threshold
-    withFlags { f in
-      var i = range.lowerBound
+    let one = SIMD16<UInt32>(repeating: 1)
+    return withFlags { f -> Int in
+      var i = range.lowerBound, fired = 0
       while i < range.upperBound {
         let c = min(16, range.upperBound - i)
         var v = SIMD16<Float>(repeating: vr)
+        var lanes = SIMD16<UInt32>()  // at most T per lane
         for t in 0..<T {
           let o = t * n + i
           let u = Self.update(v, Self.load(x + o, c), k, vr, th, f)
           if let h { Self.store(u.h, h + o, c) }
           Self.store(u.s, s + o, c)
+          if c == 16 {
+            lanes &+= one.replacing(with: 0, where: u.s .== 0)
+          } else {
+            for l in 0..<c where u.s[l] != 0 { fired += 1 }  // lanes past c are not stored
+          }
           v = u.v
         }
+        fired += Int(lanes.wrappedSum())
         i += 16
       }
+      return fired
     }
   }
 }
