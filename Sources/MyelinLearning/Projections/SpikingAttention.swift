@@ -212,12 +212,8 @@ public struct SpikingAttention: Sendable, Equatable {
                           // rows: with V and G transposed to [t, c], each t adds a scaled row
                           // of d values (vector adds), where a dot product over t is one
                           // serial chain of scalar adds. Each entry still sums over t in order.
-                          for c in 0..<d {
-                            for t in 0..<n {
-                              Vt[t * d + c] = V[c * n + t]
-                              Gt[t * d + c] = G[c * n + t]
-                            }
-                          }
+                          ChannelLayout.channelsLast(V, area: n, channels: d, into: Vt)
+                          ChannelLayout.channelsLast(G, area: n, channels: d, into: Gt)
                           M.update(repeating: 0, count: 2 * d * d)
                           for c1 in 0..<d {
                             for t in 0..<n {
