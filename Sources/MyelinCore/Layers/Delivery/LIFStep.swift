@@ -81,12 +81,11 @@ extension LIFNode {
   /// Time is the inner loop: sixteen neurons keep V in a register from the first step to
   /// the last, so V never goes to memory, and only X is read and S (and H, when `charge`
   /// is given, [T, n]) written: half the memory traffic of stepping all neurons T times.
-  @inlinable
   ///
   /// Returns the number of spikes written, counted in registers as they are made: the
   /// Trainer's density-driven path choice and its firing rates need that count, which
   /// would otherwise take another pass over the spikes.
-  @discardableResult
+  @inlinable @discardableResult
   public func run(_ range: Range<Int>, steps T: Int, neurons n: Int, input x: UnsafePointer<Float>,
                   charge h: UnsafeMutablePointer<Float>?, spikes s: UnsafeMutablePointer<Float>, factor k: Float) -> Int {
     let vr = reset ?? 0, th = threshold
