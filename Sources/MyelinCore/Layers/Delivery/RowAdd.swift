@@ -6,32 +6,11 @@
 /// (measured: a Spikformer convolution twice as slow). Each element is added on its own,
 /// so the values are those of the plain loop.
 public enum RowAdd {
+  /// y[o] += w[o]: the scaled add with v = 1, whose multiply the compiler removes (1 · w is
+  /// exactly w, so the values are those of a plain add).
   @inlinable @inline(__always)
   public static func add(_ w: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count n: Int) {
-    var o = 0
-    while o + 16 <= n {
-      let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD16<Float>.self)
-        + UnsafeRawPointer(w + o).loadUnaligned(as: SIMD16<Float>.self)
-      UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD16<Float>.self)
-      o += 16
-    }
-    // Short rows (a 7- or 14-wide image row in col2im) take eight and four lanes first.
-    if o + 8 <= n {
-      let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD8<Float>.self)
-        + UnsafeRawPointer(w + o).loadUnaligned(as: SIMD8<Float>.self)
-      UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD8<Float>.self)
-      o += 8
-    }
-    if o + 4 <= n {
-      let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD4<Float>.self)
-        + UnsafeRawPointer(w + o).loadUnaligned(as: SIMD4<Float>.self)
-      UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD4<Float>.self)
-      o += 4
-    }
-    while o < n {
-      y[o] += w[o]
-      o += 1
-    }
+    add(1, times: w, to: y, count: n)
   }
 
   @inlinable @inline(__always)
@@ -43,6 +22,7 @@ public enum RowAdd {
       UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD16<Float>.self)
       o += 16
     }
+    // Short rows (a 7- or 14-wide image row in col2im) take eight and four lanes first.
     if o + 8 <= n {
       let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD8<Float>.self)
         + v * UnsafeRawPointer(w + o).loadUnaligned(as: SIMD8<Float>.self)
