@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import MyelinCore
 import MyelinLearning
 
 /// `myelin`: parse the command, run it, and map any error to one line and an exit code.
@@ -14,7 +15,12 @@ struct Myelin {
     do {
       try dispatch(words)
     } catch {
-      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+      // A model error with no file came from a built-in model or from options: name the command.
+      var shown: any Error = error
+      if let model = error as? ModelError, model.file == nil, let command = words.first {
+        shown = model.inFile("myelin \(command)")
+      }
+      FileHandle.standardError.write(Data("error: \(shown)\n".utf8))
       exit(ExitStatus.code(for: error))
     }
   }

@@ -39,7 +39,12 @@ struct TrainCommand {
       .prefix(try arguments.integer("--train-limit", in: 1...Int.max))
     let test = try setup.dataset.load(.test, directory: arguments.string("--data"))
       .prefix(try arguments.integer("--test-limit", in: 1...Int.max))
-    // The model's input takes the data set's image shape.
+    // The model's input takes the data set's image shape; an --image-size that differs
+    // would otherwise be dropped without a word.
+    if let size = try arguments.integer("--image-size", in: 4...4096), size != train.height || size != train.width {
+      throw CLIError("--image-size \(size) does not match the data set's \(train.height)×\(train.width) images "
+                     + "(train takes the images' size: omit --image-size)")
+    }
     setup.model.inputShape = [train.channels, train.height, train.width]
     var trainer = try Trainer(network: try setup.model.network(), seed: setup.configuration.seed)
     trainer.mode = setup.mode
@@ -108,6 +113,9 @@ extension TrainCommand {
       let t = trainer.projectionSeconds[j]
       lines.append("  " + p.name.padded(16) + " " + p.kind.name.padded(9)
                    + String(format: " forward %8.1f  backward %8.1f", t.forward * 1000 / Double(steps), t.backward * 1000 / Double(steps)))
+    }
+    for (j, p) in trainer.network.projections.enumerated() where trainer.dropoutSeconds[j] > 0 {
+      lines.append("  " + p.name.padded(16) + " " + "dropout".padded(9) + String(format: " %8.1f", trainer.dropoutSeconds[j] * 1000 / Double(steps)))
     }
     for (i, p) in trainer.network.populations.enumerated() where trainer.populationSeconds[i] > 0 {
       lines.append("  " + p.name.padded(16) + " " + p.model.name.padded(9) + String(format: " %8.1f", trainer.populationSeconds[i] * 1000 / Double(steps)))

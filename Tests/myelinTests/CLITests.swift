@@ -100,7 +100,7 @@ import Testing
     (["run", "tiny.json", "--dt", "1.25"], "error: tiny.json: projections[0].delay: delay 1.0 ms is shorter"),
     (["run", "tiny.json", "--duration", "0.05"], "error: tiny.json: duration: 0.05 ms is not a whole number of steps"),
     (["run", "tiny.json", "--duration", "1e300"], "error: tiny.json: duration: 1e+300 ms is"),
-    (["bench", "cuba", "--duration", "1e300"], "error: <model>: duration: 1e+300 ms is"),
+    (["bench", "cuba", "--duration", "1e300"], "error: myelin bench: duration: 1e+300 ms is"),
     (["run", "tiny.json", "--frobnicate"], "error: unknown option '--frobnicate'"),
     (["run"], "error: run needs a model file"),
     (["fly"], "error: unknown command 'fly'"),

@@ -249,6 +249,10 @@ import Testing
     let object = try #require(try JSONSerialization.jsonObject(with: Data(spikformer.stdout.utf8)) as? [String: Any])
     #expect((object["model"] as? [String: Any])?["input_shape"] as? [Int] == [3, 32, 32])
     #expect(object["test_samples"] as? Int == 8)
+    // An image size that differs from the data's is refused, not silently replaced.
+    let resized = try CLITests.run(["train", "spikformer", "--dataset", "cifar10", "--data", dir, "--depth", "1", "--dim", "16",
+                                    "--heads", "2", "--image-size", "28"])
+    #expect(resized.status == 2 && resized.stderr.contains("--image-size 28 does not match the data set's 32×32"), "\(resized.stderr)")
   }
 
   @Test func badTrainingInputIsAClearError() throws {

@@ -70,6 +70,9 @@ struct LayerKernel: Sendable {
     /// gradient needs.
     var dropoutMask: [Float]?
     var droppedInput: [Float] = []
+    /// Seconds the forward pass spent on dropout (drawing and applying the mask): the same
+    /// work on either path, which the Trainer books apart from the projection's.
+    var dropoutSeconds = 0.0
   }
 
   /// The projection's output current for `x` [rows, source size]. When the source repeats
@@ -86,6 +89,8 @@ struct LayerKernel: Sendable {
     let rows = m / repeats
     var xs = repeats > 1 ? Array(x[0..<(rows * (x.count / max(m, 1)))]) : x
     if training, let dropout {
+      let clock = Clock()
+      defer { record.dropoutSeconds = clock.seconds }
       let mask = dropout.mask(step: step, batch: batch, size: x.count / max(m, 1))
       xs = Dropout.apply(mask, to: xs)
       record.dropoutMask = mask
@@ -135,8 +140,10 @@ struct LayerKernel: Sendable {
   /// Gradients: dL/dx (when `needInput`), and the parameter gradients in ``parameters`` order.
   /// With `repeats` > 1 (see ``forward``) the gradient is summed over the repeats first,
   /// and there is no input gradient.
+  /// `dropoutSeconds` is the time spent applying dropout's mask to dL/dx (see
+  /// ``Record/dropoutSeconds``).
   func backward(_ x: [Float], extra: [[Float]] = [], gradient: [Float], record: Record, rows m: Int, repeats: Int = 1,
-                needInput: Bool, threads: Int) -> (input: [Float]?, extra: [[Float]], parameters: [[Float]])
+                needInput: Bool, threads: Int) -> (input: [Float]?, extra: [[Float]], parameters: [[Float]], dropoutSeconds: Double)
   {
     var g = gradient
     var bnGradients: [[Float]] = []
@@ -162,25 +169,31 @@ struct LayerKernel: Sendable {
       m = rows
     }
     let needInput = needInput && repeats == 1
-    // The dropped inputs get no gradient; the kept ones the scaled one.
-    func undrop(_ gx: [Float]) -> [Float]? {
-      guard needInput else { return nil }
-      return record.dropoutMask.map { Dropout.apply($0, to: gx) } ?? gx
+    // The dropped inputs get no gradient; the kept ones the scaled one (dropout is only
+    // allowed on dense and conv2d projections).
+    func undrop(_ gx: [Float]) -> (input: [Float]?, seconds: Double) {
+      guard needInput else { return (nil, 0) }
+      guard let mask = record.dropoutMask else { return (gx, 0) }
+      let clock = Clock()
+      let kept = Dropout.apply(mask, to: gx)
+      return (kept, clock.seconds)
     }
     switch operation {
     case .dense(let p):
       let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads, active: record.active)
-      return (undrop(gx), [], (hasBias ? [gw, gb] : [gw]) + bnGradients)
+      let (input, seconds) = undrop(gx)
+      return (input, [], (hasBias ? [gw, gb] : [gw]) + bnGradients, seconds)
     case .conv(let p):
       let (gx, gw, gb) = p.backward(x, gradient: g, rows: m, mode: record.mode ?? .dense, threads: threads, needInput: needInput)
-      return (undrop(gx), [], (hasBias ? [gw, gb] : [gw]) + bnGradients)
+      let (input, seconds) = undrop(gx)
+      return (input, [], (hasBias ? [gw, gb] : [gw]) + bnGradients, seconds)
     case .pool(let p):
-      return (needInput ? p.backward(g, chosen: record.chosen, rows: m, threads: threads) : nil, [], bnGradients)
+      return (needInput ? p.backward(g, chosen: record.chosen, rows: m, threads: threads) : nil, [], bnGradients, 0)
     case .copy:
-      return (needInput ? g : nil, [], bnGradients)
+      return (needInput ? g : nil, [], bnGradients, 0)
     case .attention(let a):
       let (gq, gk, gv) = a.backward(q: x, k: extra[0], v: extra[1], gradient: g, rows: m, threads: threads)
-      return (needInput ? gq : nil, [gk, gv], bnGradients)
+      return (needInput ? gq : nil, [gk, gv], bnGradients, 0)
     }
   }
 

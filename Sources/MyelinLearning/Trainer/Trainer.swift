@@ -31,6 +31,9 @@ public struct Trainer: Sendable {
   /// both passes), accumulated over every call: where the time goes, layer by layer.
   public var projectionSeconds: [(forward: Double, backward: Double)]
   public var populationSeconds: [Double]
+  /// Seconds per projection spent on dropout of its input (both passes), which is not in
+  /// ``projectionSeconds``: it is the same work on the event and the dense path.
+  public var dropoutSeconds: [Double]
 
   /// Builds the executor with weights drawn from Philox keyed by `seed` and the projection's index.
   public init(network: Network, seed: UInt64) throws(ModelError) {
@@ -52,6 +55,7 @@ public struct Trainer: Sendable {
     self.kernels = kernels
     projectionSeconds = Array(repeating: (0, 0), count: kernels.count)
     populationSeconds = Array(repeating: 0, count: network.populations.count)
+    dropoutSeconds = Array(repeating: 0, count: kernels.count)
     plif = network.populations.map { p in
       if case .lifNode(let node) = p.model { return node.initialParameter }
       return 0
@@ -115,7 +119,8 @@ public struct Trainer: Sendable {
         let (y, r) = kernels[j].forward(record.outputs[s], extra: extra, rows: m, repeats: s == input ? repeats : 1,
                                         mode: mode, training: training, step: step, batch: B, threads: threads,
                                         nonZero: nonZero)
-        projectionSeconds[j].forward += clock.seconds
+        projectionSeconds[j].forward += clock.seconds - r.dropoutSeconds
+        dropoutSeconds[j] += r.dropoutSeconds
         record.layers[j] = r
         if current.isEmpty {
           current = y
@@ -169,14 +174,15 @@ public struct Trainer: Sendable {
         let s = sources[j]
         let needInput = s != input
         let clock = Clock()
-        defer { projectionSeconds[j].backward += clock.seconds }
         let extra = extraSources[j].map { record.outputs[$0] }
-        let (gx, gExtra, gp) = kernels[j].backward(record.outputs[s], extra: extra, gradient: g, record: record.layers[j], rows: m,
-                                                   repeats: s == input ? record.inputRepeats : 1, needInput: needInput,
-                                                   threads: threads)
+        let (gx, gExtra, gp, dropout) = kernels[j].backward(record.outputs[s], extra: extra, gradient: g, record: record.layers[j],
+                                                            rows: m, repeats: s == input ? record.inputRepeats : 1,
+                                                            needInput: needInput, threads: threads)
         projectionGradients[j] = gp
         if needInput, let gx { Self.accumulate(gx, into: &gradients[s]) }
         for (e, source) in extraSources[j].enumerated() where source != input { Self.accumulate(gExtra[e], into: &gradients[source]) }
+        projectionSeconds[j].backward += clock.seconds - dropout
+        dropoutSeconds[j] += dropout
       }
     }
     var out: [[Float]] = []
