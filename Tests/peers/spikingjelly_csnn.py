@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""SpikingJelly's Fashion-MNIST conv SNN on PyTorch (CPU), built as `myelin train csnn`
+builds it (docs/benchmarks.md, issue 5), to time training steps and inference side by side
+with Myelin. Not part of `make test`.
+
+    /work/sj-venv/bin/python Tests/peers/spikingjelly_csnn.py --threads 1 --batch 64 --steps 5
+
+Prints one JSON line: median seconds per training step (forward, backward, Adam update),
+training and inference samples/s, peak RSS and the parameter count. The model:
+{Conv3x3(C, no bias), BN, LIF, MaxPool2}x2, [Dropout], Linear(49C -> 16C, no bias), LIF,
+[Dropout], Linear(16C -> 10, no bias), LIF; LIF tau = 2 with decay_input, hard reset to 0,
+detach_reset, ATan surrogate (alpha = 2); MSE on the firing rates, T steps of the image.
+SpikingJelly's dense kernels do not depend on the input, so random images are used.
+"""
+import argparse, json, resource, statistics, time
+
+import torch
+import torch.nn as nn
+from spikingjelly.activation_based import functional, layer, neuron, surrogate
+
+
+def lif():
+    return neuron.LIFNode(tau=2.0, decay_input=True, v_reset=0.0, detach_reset=True, step_mode="m",
+                          surrogate_function=surrogate.ATan(alpha=2.0))
+
+
+def csnn(channels, dropout):
+    def drop():
+        return [layer.Dropout(dropout, step_mode="m")] if dropout > 0 else []
+    return nn.Sequential(
+        layer.Conv2d(1, channels, 3, padding=1, bias=False), layer.BatchNorm2d(channels), lif(), layer.MaxPool2d(2, 2),
+        layer.Conv2d(channels, channels, 3, padding=1, bias=False), layer.BatchNorm2d(channels), lif(), layer.MaxPool2d(2, 2),
+        layer.Flatten(), *drop(), layer.Linear(channels * 7 * 7, channels * 4 * 4, bias=False), lif(),
+        *drop(), layer.Linear(channels * 4 * 4, 10, bias=False), lif())
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--channels", type=int, default=128)
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--T", type=int, default=4)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--steps", type=int, default=5)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    model = csnn(a.channels, a.dropout)
+    functional.set_step_mode(model, "m")
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    x = torch.rand(a.batch, 1, 28, 28)
+    target = nn.functional.one_hot(torch.randint(0, 10, (a.batch,)), 10).float()
+    times = []
+    for step in range(a.steps + 1):
+        start = time.perf_counter()
+        rates = model(x.unsqueeze(0).repeat(a.T, 1, 1, 1, 1)).mean(0)
+        loss = nn.functional.mse_loss(rates, target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        functional.reset_net(model)
+        if step > 0:  # the first step warms up the allocator
+            times.append(time.perf_counter() - start)
+    model.eval()
+    infer = []
+    with torch.no_grad():
+        for step in range(a.steps + 1):
+            start = time.perf_counter()
+            model(x.unsqueeze(0).repeat(a.T, 1, 1, 1, 1))
+            functional.reset_net(model)
+            if step > 0:
+                infer.append(time.perf_counter() - start)
+    step_s = statistics.median(times)
+    print(json.dumps({
+        "peer": "spikingjelly", "model": "csnn", "torch": torch.__version__, "threads": a.threads, "batch": a.batch,
+        "T": a.T, "dropout": a.dropout, "parameters": sum(t.numel() for t in model.parameters()),
+        "train_step_s_median": step_s, "train_samples_per_s": a.batch / step_s,
+        "infer_samples_per_s": a.batch / statistics.median(infer),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()
