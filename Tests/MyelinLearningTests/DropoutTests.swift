@@ -56,6 +56,9 @@ struct DropoutTests {
       for i in 0..<ga.count { #expect(ga[i] == gb[i] * mask[i % (B * n)]) }
       #expect(ga.contains { $0 != 0 })
       #expect((0..<ga.count).allSatisfy { mask[$0 % (B * n)] != 0 || ga[$0] == 0 })
+      // Dropout's time is booked apart from the projection's, in both passes; none without it.
+      #expect(r.dropoutSeconds > 0 && a.dropoutSeconds > 0, "\(mode)")
+      #expect(r0.dropoutSeconds == 0 && b.dropoutSeconds == 0, "\(mode)")
     }
   }
 

@@ -138,7 +138,7 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: data) }
     // Masks are keyed by the global step, so a resumed epoch draws the ones it would have.
     try Self.trainStraightAndResumed(data, ["--epochs", "2", "--threads", "1", "--dropout", "0.5"])
-    let plain = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/c.h5"])
+    _ = try Self.train(data, ["--epochs", "2", "--threads", "1", "--checkpoint", "\(data)/c.h5"])
     let read = { (name: String) throws -> Checkpoint in try CheckpointFile.read(path: "\(data)/\(name).h5") }
     let (a, b, c) = (try read("a"), try read("b"), try read("c"))
     #expect(a.tensors == b.tensors, "resume differs")
@@ -148,6 +148,14 @@ import Testing
     #expect(mismatch.status != 0, "resuming without --dropout must be refused")
     let eval = try CLITests.run(["eval", "--checkpoint", "\(data)/a.h5", "--data", data, "--json"])
     #expect(eval.status == 0, "\(eval.stderr)")
+    // bench layers times dropout apart from the projections it feeds (the same on both paths).
+    let bench = try CLITests.run(["bench", "layers", "--checkpoint", "\(data)/a.h5", "--data", data, "--repeats", "1", "--json"])
+    #expect(bench.status == 0, "\(bench.stderr)")
+    let layers = try #require((try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any])?["layers"]
+      as? [[String: Any]])
+    #expect(layers.map { ($0["dropout_ms"] as? Double ?? -1) > 0 } == [false, false, true, true], "\(layers)")
+    let profiled = try Self.train(data, ["--threads", "1", "--dropout", "0.5", "--profile"])
+    #expect(profiled.stderr.components(separatedBy: "\n").filter { $0.contains(" dropout ") }.count == 2, "\(profiled.stderr)")
     let described = try CLITests.run(["describe", "csnn", "--dropout", "0.5", "--json"])
     let object = try #require(try JSONSerialization.jsonObject(with: Data(described.stdout.utf8)) as? [String: Any])
     let projections = try #require(object["projections"] as? [[String: Any]])
