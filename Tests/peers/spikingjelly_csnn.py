@@ -12,11 +12,12 @@ training and inference samples/s, peak RSS and the parameter count. The model:
 detach_reset, ATan surrogate (alpha = 2); MSE on the firing rates, T steps of the image.
 SpikingJelly's dense kernels do not depend on the input, so random images are used.
 """
-import argparse, json, resource, statistics, time
+import argparse
 
 import torch
 import torch.nn as nn
 from spikingjelly.activation_based import functional, layer, neuron, surrogate
+from sj_timing import time_model
 
 
 def lif():
@@ -50,35 +51,8 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     x = torch.rand(a.batch, 1, 28, 28)
     target = nn.functional.one_hot(torch.randint(0, 10, (a.batch,)), 10).float()
-    times = []
-    for step in range(a.steps + 1):
-        start = time.perf_counter()
-        rates = model(x.unsqueeze(0).repeat(a.T, 1, 1, 1, 1)).mean(0)
-        loss = nn.functional.mse_loss(rates, target)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        functional.reset_net(model)
-        if step > 0:  # the first step warms up the allocator
-            times.append(time.perf_counter() - start)
-    model.eval()
-    infer = []
-    with torch.no_grad():
-        for step in range(a.steps + 1):
-            start = time.perf_counter()
-            model(x.unsqueeze(0).repeat(a.T, 1, 1, 1, 1))
-            functional.reset_net(model)
-            if step > 0:
-                infer.append(time.perf_counter() - start)
-    step_s = statistics.median(times)
-    print(json.dumps({
-        "peer": "spikingjelly", "model": "csnn", "torch": torch.__version__, "threads": a.threads, "batch": a.batch,
-        "T": a.T, "dropout": a.dropout, "parameters": sum(t.numel() for t in model.parameters()),
-        "train_step_s_median": step_s, "train_samples_per_s": a.batch / step_s,
-        "infer_samples_per_s": a.batch / statistics.median(infer),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
-
+    time_model(model, opt, x, lambda out: nn.functional.mse_loss(out.mean(0), target), a.T, a.steps, a.batch,
+               {"model": "csnn", "threads": a.threads, "dropout": a.dropout})
 
 if __name__ == "__main__":
     main()

@@ -11,11 +11,12 @@ The model: SPS four Conv3x3-BN-LIF stages (D/8..D), max-pool 3/2/1 on spikes aft
 stages in --pool-after, RPE, blocks x+SSA(x), x+MLP(x) with Linear(=1x1 on tokens)-BN-LIF,
 attention LIF threshold 0.5, scale 0.125, head on the token and time average.
 """
-import argparse, json, resource, statistics, time
+import argparse
 
 import torch
 import torch.nn as nn
 from spikingjelly.activation_based import functional, layer, neuron, surrogate
+from sj_timing import time_model
 
 
 def lif(threshold=1.0):
@@ -105,35 +106,8 @@ def main():
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     x = torch.rand(a.batch, a.channels, a.image, a.image)
     y = torch.randint(0, 10, (a.batch,))
-    times = []
-    for step in range(a.steps + 1):
-        start = time.perf_counter()
-        out = model(x.unsqueeze(0).repeat(a.T, 1, 1, 1, 1))
-        loss = nn.functional.cross_entropy(out, y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        functional.reset_net(model)
-        if step > 0:  # the first step warms up the allocator
-            times.append(time.perf_counter() - start)
-    model.eval()
-    infer = []
-    with torch.no_grad():
-        for step in range(a.steps + 1):
-            start = time.perf_counter()
-            model(x.unsqueeze(0).repeat(a.T, 1, 1, 1, 1))
-            functional.reset_net(model)
-            if step > 0:
-                infer.append(time.perf_counter() - start)
-    step_s = statistics.median(times)
-    print(json.dumps({
-        "peer": "spikingjelly", "torch": torch.__version__, "threads": a.threads, "batch": a.batch, "T": a.T,
-        "parameters": sum(t.numel() for t in model.parameters()),
-        "train_step_s_median": step_s, "train_samples_per_s": a.batch / step_s,
-        "infer_samples_per_s": a.batch / statistics.median(infer),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
-
+    time_model(model, opt, x, lambda out: nn.functional.cross_entropy(out, y), a.T, a.steps, a.batch,
+               {"threads": a.threads})
 
 if __name__ == "__main__":
     main()
