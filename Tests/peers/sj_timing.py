@@ -6,6 +6,18 @@ import torch
 from spikingjelly.activation_based import functional
 
 
+def parse_common(parser):
+    """Adds the options both scripts share, parses, and sets threads and seed."""
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--T", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=5)
+    a = parser.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    return a
+
+
 def time_model(model, opt, x, loss_of, T, steps, batch, fields):
     """Runs steps + 1 training steps (forward, loss_of(output), backward, update) and
     steps + 1 inference passes; the first of each warms up the allocator and is not

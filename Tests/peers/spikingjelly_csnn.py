@@ -17,7 +17,7 @@ import argparse
 import torch
 import torch.nn as nn
 from spikingjelly.activation_based import functional, layer, neuron, surrogate
-from sj_timing import time_model
+from sj_timing import parse_common, time_model
 
 
 def lif():
@@ -39,13 +39,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--channels", type=int, default=128)
     p.add_argument("--dropout", type=float, default=0.0)
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--T", type=int, default=4)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--steps", type=int, default=5)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(1)
+    a = parse_common(p)
     model = csnn(a.channels, a.dropout)
     functional.set_step_mode(model, "m")
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)

@@ -16,7 +16,7 @@ import argparse
 import torch
 import torch.nn as nn
 from spikingjelly.activation_based import functional, layer, neuron, surrogate
-from sj_timing import time_model
+from sj_timing import parse_common, time_model
 
 
 def lif(threshold=1.0):
@@ -93,13 +93,7 @@ def main():
     p.add_argument("--image", type=int, default=28)
     p.add_argument("--channels", type=int, default=1)
     p.add_argument("--pool-after", default="2,3")
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--T", type=int, default=4)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--steps", type=int, default=5)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(1)
+    a = parse_common(p)
     pools = {int(s) for s in a.pool_after.split(",") if s}
     model = Spikformer(a.depth, a.dim, a.heads, a.channels, 10, pools)
     functional.set_step_mode(model, "m")
