@@ -52,13 +52,13 @@ enum LayerBench {
       let values = (times[mode] ?? []).map { $0[j] }.sorted()
       return values.isEmpty ? 0 : values[values.count / 2]
     }
-    func medianDropout(_ j: Int) -> Double { dropout.map { $0[j] }.sorted()[dropout.count / 2] }
+    let dropoutMs = network.projections.indices.map { j in dropout.map { $0[j] }.sorted()[dropout.count / 2] * 1000 }
     var rows: [[String: Any]] = []
     var lines = ["projection".padded(16) + " " + "kind".padded(9) + "  density   event ms   dense ms  auto"]
     for (j, p) in network.projections.enumerated() where p.kind.hasWeights {
       let e = median(.event, j) * 1000, d = median(.dense, j) * 1000
       rows.append(["projection": p.name, "kind": p.kind.name, "input_density": densities[j], "event_ms": e, "dense_ms": d,
-                   "dropout_ms": medianDropout(j) * 1000, "auto": chosen.indices.contains(j) ? chosen[j]?.rawValue ?? "-" : "-"])
+                   "dropout_ms": dropoutMs[j], "auto": chosen.indices.contains(j) ? chosen[j]?.rawValue ?? "-" : "-"])
       let auto = chosen.indices.contains(j) ? chosen[j]?.rawValue ?? "-" : "-"
       lines.append(p.name.padded(16) + " " + p.kind.name.padded(9) + String(format: " %7.2f%% %10.1f %10.1f  ", densities[j] * 100, e, d) + auto)
     }
@@ -68,10 +68,10 @@ enum LayerBench {
       print("forward + backward of one batch of \(b.size) at T = \(c.timeSteps), \(threads) thread(s), median of \(repeats):")
       print(lines.joined(separator: "\n"))
       // Dropout on a projection's input is the same work on both paths: shown apart.
-      let dropped = network.projections.indices.filter { medianDropout($0) > 0 }
+      let dropped = network.projections.indices.filter { dropoutMs[$0] > 0 }
       if !dropped.isEmpty {
         print("dropout of the input, not in the times above: "
-              + dropped.map { network.projections[$0].name + String(format: " %.1f ms", medianDropout($0) * 1000) }.joined(separator: ", "))
+              + dropped.map { network.projections[$0].name + String(format: " %.1f ms", dropoutMs[$0]) }.joined(separator: ", "))
       }
     }
   }

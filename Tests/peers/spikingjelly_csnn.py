@@ -48,5 +48,6 @@ def main():
     time_model(model, opt, x, lambda out: nn.functional.mse_loss(out.mean(0), target), a.T, a.steps, a.batch,
                {"model": "csnn", "threads": a.threads, "dropout": a.dropout})
 
+
 if __name__ == "__main__":
     main()

@@ -103,5 +103,6 @@ def main():
     time_model(model, opt, x, lambda out: nn.functional.cross_entropy(out, y), a.T, a.steps, a.batch,
                {"threads": a.threads})
 
+
 if __name__ == "__main__":
     main()
