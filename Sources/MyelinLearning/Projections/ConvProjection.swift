@@ -66,7 +66,12 @@ public struct ConvProjection: Sendable, Equatable {
 
   /// Output [rows, C_out, H_out, W_out] for input [rows, C_in, H, W]. With 2 threads each
   /// takes half of the rows (disjoint outputs: the values do not depend on the threads).
-  public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1) -> [Float] {
+  /// `affine` (evaluation-mode BatchNorm: y·scale + shift per channel) is applied to each
+  /// row while it is still in cache; the values equal a separate pass's.
+  public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1,
+                      affine: (scale: [Float], shift: [Float])? = nil) -> [Float] {
+    precondition(affine.map { $0.scale.count == outChannels && $0.shift.count == outChannels } ?? true,
+                 "ConvProjection.forward: affine needs one scale and one shift per output channel")
     precondition(x.count == m * inputSize, "ConvProjection.forward: input has \(x.count) values, not rows × C·H·W")
     let area = outHeight * outWidth
     var y = [Float](uninitializedCount: m * outputSize)  // both paths write every output
@@ -78,7 +83,10 @@ public struct ConvProjection: Sendable, Equatable {
         weight.withUnsafeBufferPointer { wb in
           transposed.withUnsafeBufferPointer { tb in
           bias.withUnsafeBufferPointer { bb in
+          (affine?.scale ?? []).withUnsafeBufferPointer { ab in
+          (affine?.shift ?? []).withUnsafeBufferPointer { hb in
             nonisolated(unsafe) let (xp, yp, wp, tp, bp) = (xb.baseAddress!, yb.baseAddress!, wb.baseAddress!, tb.baseAddress, bb.baseAddress!)
+            nonisolated(unsafe) let scaled = affine == nil ? nil : (scale: ab.baseAddress!, shift: hb.baseAddress!)
             let taps = taps
             RowHalves.run(m, threads: threads) { _, rows in
               var scratch = [Float](repeating: 0, count: event ? area * outChannels : patch * area)
@@ -87,7 +95,7 @@ public struct ConvProjection: Sendable, Equatable {
                 for r in rows {
                   let out = yp + r * outputSize
                   if event {
-                    taps.deliver(xp + r * inputSize, weights: tp!, bias: bp, scratch: buffer, into: out)
+                    taps.deliver(xp + r * inputSize, weights: tp!, bias: bp, affine: scaled, scratch: buffer, into: out)
                   } else {
                     for o in 0..<outChannels { (out + o * area).update(repeating: bias[o], count: area) }
                     for g in 0..<groups {
@@ -95,10 +103,18 @@ public struct ConvProjection: Sendable, Equatable {
                                   wp + g * groupOut * patch, Int32(patch), patches(xp, row: r, group: g, buffer: buffer), Int32(area), 1,
                                   out + g * groupOut * area, Int32(area))
                     }
+                    if let scaled {
+                      for o in 0..<outChannels {
+                        let row = out + o * area, a = scaled.scale[o], h = scaled.shift[o]
+                        for q in 0..<area { row[q] = row[q] * a + h }
+                      }
+                    }
                   }
                 }
               }
             }
+          }
+          }
           }
           }
         }

@@ -86,6 +86,7 @@ struct LayerKernel: Sendable {
   {
     var record = Record()
     var y: [Float]
+    var normalized = false  // BatchNorm already applied by the kernel
     let rows = m / repeats
     var xs = repeats > 1 ? Array(x[0..<(rows * (x.count / max(m, 1)))]) : x
     if training, let dropout {
@@ -106,7 +107,11 @@ struct LayerKernel: Sendable {
       y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads, active: record.active)
     case .conv(let p):
       record.mode = DenseProjection.resolve(mode, input: xs, nonZero: counted, threshold: p.eventThreshold)
-      y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads)
+      // Evaluation-mode BN is a per-channel affine: applied to each row as the convolution
+      // writes it (the same values, and one pass less over the layer's output).
+      let fused = training ? nil : batchNorm?.affine
+      y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads, affine: fused)
+      normalized = fused != nil
     case .pool(let p):
       (y, record.chosen) = p.forward(xs, rows: rows, threads: threads, choosing: training)
     case .copy:
@@ -125,7 +130,7 @@ struct LayerKernel: Sendable {
         count = once.count * repeats
       }
     }
-    if batchNorm != nil {
+    if batchNorm != nil && !normalized {
       if training {
         let (out, bn) = batchNorm!.train(y, rows: m, spatial: spatial, threads: threads)
         y = out

@@ -6,9 +6,13 @@
 /// edge tiles go value by value. The values are a plain loop's: only the order of the
 /// memory accesses changes.
 public enum ChannelLayout {
-  /// out[c·area + q] = src[q·channels + c] + offset[c].
+  /// out[c·area + q] = src[q·channels + c] + offset[c], then, given `affine`, times
+  /// scale[c] plus shift[c]: evaluation-mode BatchNorm applied while the tile is in
+  /// registers, which spares a pass over the layer's output. The roundings are those of
+  /// the two steps done apart (sum, product, sum; nothing fused), so the values are too.
   @inlinable
   public static func channelsFirst(_ src: UnsafePointer<Float>, area: Int, channels: Int, offset: UnsafePointer<Float>,
+                                   affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil,
                                    into out: UnsafeMutablePointer<Float>) {
     withTile { rows, spare in
       forEachTile(channels, area) { cs, qs in
@@ -16,12 +20,24 @@ public enum ChannelLayout {
           for (l, q) in qs.enumerated() { rows[l] = load(src + q * channels + cs.lowerBound) }
           transpose(rows, spare)
           let b = load(offset + cs.lowerBound)
-          for (l, c) in cs.enumerated() { store(rows[l] + SIMD16(repeating: b[l]), out + c * area + qs.lowerBound) }
+          if let affine {
+            let a = load(affine.scale + cs.lowerBound), h = load(affine.shift + cs.lowerBound)
+            for (l, c) in cs.enumerated() {
+              store((rows[l] + SIMD16(repeating: b[l])) * SIMD16(repeating: a[l]) + SIMD16(repeating: h[l]), out + c * area + qs.lowerBound)
+            }
+          } else {
+            for (l, c) in cs.enumerated() { store(rows[l] + SIMD16(repeating: b[l]), out + c * area + qs.lowerBound) }
+          }
           return
         }
         for c in cs {
           let row = out + c * area, b = offset[c]
-          for q in qs { row[q] = src[q * channels + c] + b }
+          if let affine {
+            let a = affine.scale[c], h = affine.shift[c]
+            for q in qs { row[q] = (src[q * channels + c] + b) * a + h }
+          } else {
+            for q in qs { row[q] = src[q * channels + c] + b }
+          }
         }
       }
     }

@@ -45,14 +45,16 @@ public struct ConvolutionTaps: Sendable, Equatable {
   }
 
   /// Output of one sample: the taps of every non-zero input summed channels-last into
-  /// `scratch` ([area, C_out]), then laid out as [C_out, area] in `out` with the bias.
+  /// `scratch` ([area, C_out]), then laid out as [C_out, area] in `out` with the bias (and
+  /// a per-channel `affine`, see ``ChannelLayout/channelsFirst(_:area:channels:offset:affine:into:)``).
   /// `weights` is the ``transposed(_:)`` layout.
   @inlinable
   public func deliver(_ x: UnsafePointer<Float>, weights t: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                      affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil,
                       scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
     let area = outHeight * outWidth, co = outChannels
     scatter(x, weights: t, into: scratch)
-    ChannelLayout.channelsFirst(scratch, area: area, channels: co, offset: bias, into: out)
+    ChannelLayout.channelsFirst(scratch, area: area, channels: co, offset: bias, affine: affine, into: out)
   }
 
   /// Every non-zero input adds its taps into `out`, channels-last [area, C_out] (zeroed first).

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+import MyelinCore
+@testable import MyelinLearning
+import Testing
+
+/// In evaluation a convolution applies its BatchNorm as it writes each row. The values must
+/// be exactly those of the convolution followed by ``BatchNorm/evaluate(_:rows:spatial:)``:
+/// the Simulation executor, which applies the affine apart, must keep seeing the same spikes.
+struct FusedNormalizationTests {
+  /// 20 output channels over 6 × 6: whole 16 × 16 tiles of the channel transpose and edge tiles.
+  static func kernel() throws -> LayerKernel {
+    let source = Population(name: "a", shape: [3, 6, 6], model: .input)
+    let target = Population(name: "b", shape: [20, 6, 6], model: .sum)
+    var kernel = try LayerKernel(
+      Projection(source: "a", target: "b", kind: .conv2d(Conv2dGeometry(kernel: 3, padding: 1)), batchNorm: true),
+      index: 1, source: source, target: target, seed: 5)
+    kernel.batchNorm!.gamma = (0..<20).map { 0.5 + Float($0) * 0.1 }
+    kernel.batchNorm!.beta = (0..<20).map { Float($0 % 7) * 0.2 - 0.6 }
+    kernel.batchNorm!.runningMean = (0..<20).map { Float($0 % 5) * 0.3 - 0.5 }
+    kernel.batchNorm!.runningVariance = (0..<20).map { 0.2 + Float($0 % 3) }
+    return kernel
+  }
+
+  static func separate(_ kernel: LayerKernel, _ x: [Float], rows m: Int, mode: ForwardMode) -> [Float] {
+    guard case .conv(let conv) = kernel.operation else { return [] }
+    return kernel.batchNorm!.evaluate(conv.forward(x, rows: m, mode: mode), rows: m, spatial: 36)
+  }
+
+  @Test(arguments: [ForwardMode.event, .dense], [1, 2])
+  func spikesGiveTheSeparatePassesValues(mode: ForwardMode, threads: Int) throws {
+    var kernel = try Self.kernel()
+    let m = 2 * 3
+    let x = TrainerTests.spikes(m * 3 * 36, density: 0.2, seed: 8)
+    let fused = kernel.forward(x, rows: m, mode: mode, training: false, threads: threads).output
+    #expect(fused == Self.separate(kernel, x, rows: m, mode: mode))
+    // Training normalises with the batch's statistics instead: a different result.
+    #expect(kernel.forward(x, rows: m, mode: mode, training: true, threads: threads).output != fused)
+  }
+
+  /// A directly encoded image: the convolution runs on one step and its normalised output is
+  /// repeated, which equals normalising every step.
+  @Test func repeatedAnalogInputGivesTheSeparatePassesValues() throws {
+    var kernel = try Self.kernel()
+    var random = RandomSequence(philox: Philox(seed: 3), stream: 0, index: 0)
+    let step = (0..<2 * 3 * 36).map { _ in Float(random.nextNormal()) }
+    let x = step + step + step
+    let fused = kernel.forward(x, rows: 6, repeats: 3, mode: .dense, training: false, threads: 1).output
+    #expect(fused == Self.separate(kernel, x, rows: 6, mode: .dense))
+  }
+}
