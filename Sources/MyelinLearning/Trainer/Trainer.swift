@@ -21,6 +21,9 @@ public struct Trainer: Sendable {
   public let sources: [Int]
   let extraSources: [[Int]]
   let incoming: [[Int]]
+  /// Per position in ``order``: the populations whose last reader is the population at that
+  /// position. Evaluation can free their outputs there.
+  let lastRead: [[Int]]
   /// PLIF's w per population (0 for other nodes).
   var plif: [Float]
   /// Event or dense path for every projection (`auto` picks by measured input density).
@@ -53,6 +56,13 @@ public struct Trainer: Sendable {
       kernels.append(try LayerKernel(projection, index: j, source: network.populations[sources[j]], target: network.populations[t], seed: seed))
     }
     self.kernels = kernels
+    var reader = Array(repeating: -1, count: network.populations.count)
+    for (position, p) in order.enumerated() {
+      for j in wiring.incoming[p] { for s in [wiring.sources[j]] + wiring.extraSources[j] { reader[s] = position } }
+    }
+    var lastRead = Array(repeating: [Int](), count: order.count)
+    for (p, position) in reader.enumerated() where position >= 0 && p != wiring.output { lastRead[position].append(p) }
+    self.lastRead = lastRead
     projectionSeconds = Array(repeating: (0, 0), count: kernels.count)
     populationSeconds = Array(repeating: 0, count: network.populations.count)
     dropoutSeconds = Array(repeating: 0, count: kernels.count)
@@ -92,7 +102,12 @@ public struct Trainer: Sendable {
   /// Runs the graph over `inputs` ([T, batch, input size]). `training` uses batch statistics
   /// in BatchNorm (and updates the running ones), draws dropout masks keyed by `step` (the
   /// training step), and keeps the records for ``backward(_:outputGradient:)``.
-  public mutating func forward(_ inputs: [Float], steps T: Int, batch B: Int, training: Bool, step: Int = 0) -> Record {
+  ///
+  /// In evaluation, `keepingOutputs: false` frees each population's output once its last
+  /// reader has run, keeping only the output population's and every non-zero count: a
+  /// smaller footprint, whose pages stay in cache and need no first touch.
+  public mutating func forward(_ inputs: [Float], steps T: Int, batch B: Int, training: Bool, step: Int = 0,
+                               keepingOutputs: Bool = true) -> Record {
     let populations = network.populations
     precondition(inputs.count == T * B * populations[input].size, "Trainer.forward: input has \(inputs.count) values, not T × batch × \(populations[input].size)")
     let m = T * B
@@ -105,7 +120,15 @@ public struct Trainer: Sendable {
     let size = populations[input].size
     let repeats = T > 1 && (1..<T).allSatisfy { t in inputs[(t * B * size)..<((t + 1) * B * size)].elementsEqual(inputs[0..<(B * size)]) } ? T : 1
     record.inputRepeats = repeats
-    for p in order {
+    for (position, p) in order.enumerated() {
+      defer {
+        if !training && !keepingOutputs {
+          for q in lastRead[position] {
+            _ = record.nonZeroCount(q)
+            record.outputs[q] = []
+          }
+        }
+      }
       if p == input {
         record.outputs[p] = inputs
         continue

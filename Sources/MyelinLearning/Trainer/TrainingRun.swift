@@ -198,7 +198,7 @@ public struct TrainingRun: Sendable {
     for b in 0..<loader.batchCount {
       let batch = loader.batch(b, of: order, epoch: 0)
       let x = c.encoding.encode(batch.inputs, timeSteps: c.timeSteps, seed: c.seed &+ 0x5EED, trainingStep: b)
-      var record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: false)
+      var record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: false, keepingOutputs: false)
       let scores = scores(record, trainer: trainer)
       let loss = c.loss == .mse
         ? Loss.mseOnRates(scores, labels: batch.labels, classes: classes).loss

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import MyelinCore
 @testable import MyelinLearning
+import MyelinModels
 import Testing
 
-/// In evaluation a convolution applies its BatchNorm as it writes each row. The values must
-/// be exactly those of the convolution followed by ``BatchNorm/evaluate(_:rows:spatial:)``:
-/// the Simulation executor, which applies the affine apart, must keep seeing the same spikes.
-struct FusedNormalizationTests {
+/// What evaluation does differently from a training forward pass, and must not change any
+/// value by: a convolution applies its BatchNorm as it writes each row (the values must be
+/// exactly those of the convolution followed by ``BatchNorm/evaluate(_:rows:spatial:)``, since
+/// the Simulation executor applies the affine apart and must keep seeing the same spikes), and
+/// outputs are freed once read.
+struct EvaluationPassTests {
   /// 20 output channels over 6 × 6: whole 16 × 16 tiles of the channel transpose and edge tiles.
   static func kernel() throws -> LayerKernel {
     let source = Population(name: "a", shape: [3, 6, 6], model: .input)
@@ -46,5 +49,26 @@ struct FusedNormalizationTests {
     let x = step + step + step
     let fused = kernel.forward(x, rows: 6, repeats: 3, mode: .dense, training: false, threads: 1).output
     #expect(fused == Self.separate(kernel, x, rows: 6, mode: .dense))
+  }
+
+  /// Freeing every population's output after its last reader keeps the network's output and
+  /// every population's count of non-zero values (firing rates, synaptic operations).
+  @Test func freedOutputsKeepTheResultAndTheCounts() throws {
+    var config = SpikformerTests.tiny
+    config.attentionScale = 1  // so that the tiny attention fires
+    var trainer = try Trainer(network: Spikformer.network(config), seed: 4)
+    let (T, B) = (3, 4)
+    let image: [Float] = (0..<(B * 64)).map { (i: Int) -> Float in Float((i * 37) % 17) / 4 - 1 }
+    let x = Array((0..<T).map { _ in image }.joined())
+    var kept = trainer.forward(x, steps: T, batch: B, training: false)
+    var freed = trainer.forward(x, steps: T, batch: B, training: false, keepingOutputs: false)
+    #expect(freed.outputs[trainer.output] == kept.outputs[trainer.output])
+    var spikes = 0
+    for p in trainer.network.populations.indices {
+      #expect(freed.nonZeroCount(p) == kept.nonZeroCount(p), "\(trainer.network.populations[p].name)")
+      if case .lifNode = trainer.network.populations[p].model { spikes += kept.nonZeroCount(p) }
+      if p != trainer.output { #expect(freed.outputs[p].isEmpty, "\(trainer.network.populations[p].name) kept") }
+    }
+    #expect(spikes > 100)
   }
 }
