@@ -53,10 +53,14 @@ struct EvaluationPassTests {
 
   /// Freeing every population's output after its last reader keeps the network's output and
   /// every population's count of non-zero values (firing rates, synaptic operations).
-  @Test func freedOutputsKeepTheResultAndTheCounts() throws {
+  /// (In `auto` mode the forward pass counts most sources to choose paths; in `dense` mode
+  /// it counts none, so the counts must be taken before freeing.)
+  @Test(arguments: [ForwardMode.auto, .dense])
+  func freedOutputsKeepTheResultAndTheCounts(mode: ForwardMode) throws {
     var config = SpikformerTests.tiny
     config.attentionScale = 1  // so that the tiny attention fires
     var trainer = try Trainer(network: Spikformer.network(config), seed: 4)
+    trainer.mode = mode
     let (T, B) = (3, 4)
     let image: [Float] = (0..<(B * 64)).map { (i: Int) -> Float in Float((i * 37) % 17) / 4 - 1 }
     let x = Array((0..<T).map { _ in image }.joined())
