@@ -8,7 +8,7 @@ struct DescribeCommand {
   let arguments: Arguments
 
   init(_ words: [String]) throws(CLIError) {
-    arguments = try Arguments(words, valued: ["--channels", "--dropout", "--dataset", "--config", "--depth", "--dim", "--heads", "--image-size", "--classes"], switches: ["--json", "--help"])
+    arguments = try Arguments(words, valued: ["--channels", "--dropout", "--neuron", "--dataset", "--config", "--depth", "--dim", "--heads", "--image-size", "--classes"], switches: ["--json", "--help"])
   }
 
   func execute() throws {

@@ -13,6 +13,9 @@ struct ModelChoice: Equatable {
   var classes = 10
   /// csnn's dropout on the inputs of its linear layers (training only).
   var dropout = 0.0
+  /// csnn's spiking neuron: lif (τ = 2), if (the tutorial's IFNode) or plif (learnable τ, from 2).
+  var neuron = "lif"
+  static let neurons = ["lif", "if", "plif"]
   /// Spikformer's configuration (depth, dim, heads, pooling), for `spikformer`.
   var spikformer: Spikformer.Configuration?
 
@@ -67,11 +70,18 @@ struct ModelChoice: Equatable {
       c.width = inputShape[2]
       c.classes = classes
       c.dropout = dropout
+      switch neuron {
+      case "lif": break
+      case "if": c.neuron.kind = .integrateAndFire
+      case "plif": c.neuron.kind = .plif(initialTau: 2)
+      default: throw CLIError("unknown neuron '\(neuron)' (allowed: \(Self.neurons.joined(separator: ", ")))")
+      }
       guard c.height >= 4, c.width >= 4 else { throw CLIError("csnn needs images of at least 4×4 pixels") }
       return ConvSNN.network(c)
     case "spikformer":
       guard var c = spikformer else { throw CLIError("spikformer needs a configuration") }
       guard dropout == 0 else { throw CLIError("--dropout applies to csnn only") }
+      guard neuron == "lif" else { throw CLIError("--neuron applies to csnn only (Spikformer uses LIF nodes)") }
       c.inputChannels = inputShape[0]
       c.imageSize = inputShape[1]
       c.classes = classes
@@ -86,6 +96,7 @@ struct ModelChoice: Equatable {
     var object: [String: Any] = ["name": name, "channels": channels, "input_shape": inputShape, "classes": classes]
     // Only when on, so that the recipes of earlier checkpoints still match on --resume.
     if dropout > 0 { object["dropout"] = dropout }
+    if neuron != "lif" { object["neuron"] = neuron }
     if let c = spikformer {
       object["spikformer"] = ["config": c.name, "depth": c.depth, "dim": c.dim, "heads": c.heads,
                               "pool_after": c.poolAfter.sorted(), "qkv_bias": c.qkvBias] as [String: Any]
@@ -103,6 +114,10 @@ struct ModelChoice: Equatable {
     self.classes = classes
     dropout = object["dropout"] as? Double ?? 0
     guard dropout >= 0, dropout < 1 else { throw CLIError("\(file): /meta/model has dropout \(dropout), outside [0, 1)") }
+    neuron = object["neuron"] as? String ?? "lif"
+    guard Self.neurons.contains(neuron) else {
+      throw CLIError("\(file): /meta/model has neuron '\(neuron)' (allowed: \(Self.neurons.joined(separator: ", ")))")
+    }
     if let s = object["spikformer"] as? [String: Any] {
       guard let config = s["config"] as? String, let depth = s["depth"] as? Int, let dim = s["dim"] as? Int,
         let heads = s["heads"] as? Int, let pools = s["pool_after"] as? [Int], let bias = s["qkv_bias"] as? Bool

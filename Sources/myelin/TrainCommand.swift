@@ -16,7 +16,7 @@ struct TrainCommand {
                "--checkpoint", "--train-limit", "--test-limit", "--seed", "--optimizer", "--weight-decay", "--loss",
                "--channels", "--encoding", "--warmup", "--stop-after-epoch", "--label-smoothing", "--checkpoint-every",
                "--config", "--depth", "--dim", "--heads", "--image-size", "--classes", "--crop-padding",
-               "--mixup", "--mixup-off-epoch", "--dropout"],
+               "--mixup", "--mixup-off-epoch", "--dropout", "--neuron", "--validation", "--keep-best"],
       switches: ["--json", "--help", "--resume", "--force", "--profile", "--flip"])
   }
 
@@ -35,8 +35,21 @@ struct TrainCommand {
     if let checkpointPath, !resume, !arguments.flag("--force"), FileManager.default.fileExists(atPath: checkpointPath) {
       throw CLIError("'\(checkpointPath)' exists: pass --resume to continue from it, or --force to start over")
     }
-    let train = try setup.dataset.load(.train, directory: arguments.string("--data"))
+    var train = try setup.dataset.load(.train, directory: arguments.string("--data"))
       .prefix(try arguments.integer("--train-limit", in: 1...Int.max))
+    var validation: ImageSet?
+    if setup.validation > 0 {
+      guard setup.validation < train.count else {
+        throw CLIError("--validation \(setup.validation) leaves no images to train on: the training set has \(train.count)"
+                       + " (after --train-limit); allowed: 1...\(train.count - 1)")
+      }
+      (train, validation) = train.holdingOut(last: setup.validation)
+    }
+    let bestPath = arguments.string("--keep-best")
+    if bestPath != nil, validation == nil { throw CLIError("--keep-best FILE needs --validation N (it chooses by validation top-1)") }
+    if let bestPath, !resume, !arguments.flag("--force"), FileManager.default.fileExists(atPath: bestPath) {
+      throw CLIError("'\(bestPath)' exists: pass --resume to continue the run it belongs to, or --force to start over")
+    }
     let test = try setup.dataset.load(.test, directory: arguments.string("--data"))
       .prefix(try arguments.integer("--test-limit", in: 1...Int.max))
     // The model's input takes the data set's image shape; an --image-size that differs
@@ -55,6 +68,7 @@ struct TrainCommand {
       try setup.restore(&run, from: checkpointPath)
       FileHandle.standardError.write(Data("resuming from \(checkpointPath) at epoch \(run.epoch + 1), step \(run.step)\n".utf8))
     }
+    var best = try bestPath.map { path throws in try BestModel(path: path, setup: setup, resuming: resume) }
     let stopAfter = try arguments.integer("--stop-after-epoch", in: 1...100_000)
     let every = try arguments.integer("--checkpoint-every", in: 1...Int.max)
     RunCommand.installInterruptHandlers()
@@ -77,12 +91,23 @@ struct TrainCommand {
         if let every, let checkpointPath, run.step > 0, run.step % every == 0 { try setup.save(run, to: checkpointPath) }
       }
       trainSeconds += Date().timeIntervalSince(epochStart)
-      if let checkpointPath { try setup.save(run, to: checkpointPath) }
+      // The best model is written before the epoch's checkpoint: a kill in between makes a
+      // resume redo the epoch's end, so no epoch goes unconsidered.
+      let validated = try validation.map { set throws in
+        try TrainingRun.evaluate(&run.trainer, set: set, normalization: setup.normalization, configuration: setup.configuration)
+      }
       last = try TrainingRun.evaluate(&run.trainer, set: test, normalization: setup.normalization,
                                       configuration: setup.configuration)
-      progress.finishEpoch(epoch, evaluation: last)
-      history.append(["epoch": epoch + 1, "test_top1": last.top1, "test_loss": last.loss,
-                      "wall_s": Date().timeIntervalSince(started)])
+      let kept = try validated.map { v throws in try best?.consider(run, setup: setup, epoch: epoch + 1, validation: v, test: last) ?? false }
+      if let checkpointPath { try setup.save(run, to: checkpointPath) }
+      progress.finishEpoch(epoch, evaluation: last, validation: validated, kept: kept ?? false)
+      var entry: [String: Any] = ["epoch": epoch + 1, "test_top1": last.top1, "test_loss": last.loss,
+                                  "wall_s": Date().timeIntervalSince(started)]
+      if let validated {
+        entry["validation_top1"] = validated.top1
+        entry["validation_loss"] = validated.loss
+      }
+      history.append(entry)
       if let stopAfter, run.epoch >= stopAfter, !run.finished { break }
     }
     let wall = Date().timeIntervalSince(started)
@@ -96,10 +121,15 @@ struct TrainCommand {
       object["history"] = history
       object["model"] = setup.model.json
       object["parameters"] = run.trainer.parameterCount
+      if let best { object["best"] = best.json }
       print(JSONText.encode(object))
     } else {
       print(String(format: "trained %d epoch(s) in %.1f s (%.1f samples/s): test top-1 %.2f%%, top-5 %.2f%%",
                    run.epoch, wall, samplesPerSecond, last.top1 * 100, last.top5 * 100))
+      if let best, let epoch = best.epoch {
+        print(String(format: "best validation top-1 %.2f%% at epoch %d (test top-1 %.2f%%), kept in %@",
+                     best.validationTop1 * 100, epoch, best.testTop1 * 100, best.path))
+      }
     }
   }
 }
@@ -163,10 +193,11 @@ final class TrainingProgress {
     FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" : "") .utf8) + Data((line + (terminal ? "" : "\n")).utf8))
   }
 
-  func finishEpoch(_ epoch: Int, evaluation e: Evaluation) {
-    let line = String(format: "epoch %d: train loss %.4f, train acc %.2f%%; test top-1 %.2f%%, top-5 %.2f%%, loss %.4f (%d images)",
-                      epoch + 1, lossSum / Double(max(steps, 1)), 100 * Double(correct) / Double(max(samples, 1)),
-                      e.top1 * 100, e.top5 * 100, e.loss, e.samples)
+  func finishEpoch(_ epoch: Int, evaluation e: Evaluation, validation v: Evaluation? = nil, kept: Bool = false) {
+    var line = String(format: "epoch %d: train loss %.4f, train acc %.2f%%; ", epoch + 1, lossSum / Double(max(steps, 1)),
+                      100 * Double(correct) / Double(max(samples, 1)))
+    if let v { line += String(format: "validation top-1 %.2f%%%@; ", v.top1 * 100, kept ? " (best: kept)" : "") }
+    line += String(format: "test top-1 %.2f%%, top-5 %.2f%%, loss %.4f (%d images)", e.top1 * 100, e.top5 * 100, e.loss, e.samples)
     FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
     correct = 0
     samples = 0

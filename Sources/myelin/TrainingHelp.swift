@@ -31,6 +31,11 @@ extension Help {
       --channels C          Convolution channels of csnn (default 128)
       --dropout P           csnn: dropout on the inputs of both linear layers in training, one
                             mask per sample for all steps (default 0; the PLIF paper: 0.5)
+      --neuron NAME         csnn: lif (default, τ = 2), if (the tutorial's IF node) or plif (learnable τ from 2)
+      --validation N        Hold out the last N training images (as Keras' validation_split) and
+                            report their top-1 after every epoch
+      --keep-best FILE      With --validation: keep the model of the epoch with the best validation
+                            top-1 in FILE (eval and infer read it; the JSON reports it as "best")
       --threads N           1 or 2 (default 2); results do not depend on it
       --mode M              event, dense or auto (default: event below 10% input density)
       --checkpoint FILE     Save an atomic checkpoint after every epoch and on SIGINT/SIGTERM
@@ -64,7 +69,7 @@ extension Help {
     """
 
   static let describe = """
-    USAGE: myelin describe MODEL [--channels C] [--dataset NAME] [--depth L] [--dim D] [--heads H]
+    USAGE: myelin describe MODEL [--channels C] [--neuron NAME] [--dataset NAME] [--depth L] [--dim D] [--heads H]
                            [--image-size S] [--classes K] [--json]
 
     MODEL: csnn, spikformer-2-128, spikformer-4-384, spikformer-8-512.

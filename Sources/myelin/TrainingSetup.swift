@@ -12,6 +12,8 @@ struct TrainingSetup {
   var configuration = TrainingConfiguration()
   var mode = ForwardMode.auto
   var threads = 2
+  /// Training images held out (the last ones) to validate on after every epoch.
+  var validation = 0
 
   init(_ arguments: Arguments, model name: String) throws {
     model = try ModelChoice(name: name, configuration: arguments.string("--config"))
@@ -29,6 +31,12 @@ struct TrainingSetup {
     if let p = try arguments.double("--dropout", positive: false) {
       guard p >= 0, p < 1 else { throw CLIError("invalid value '\(p)' for '--dropout': expected a probability in [0, 1)") }
       model.dropout = p
+    }
+    if let neuron = arguments.string("--neuron") {
+      guard ModelChoice.neurons.contains(neuron) else {
+        throw CLIError("invalid value '\(neuron)' for '--neuron' (allowed: \(ModelChoice.neurons.joined(separator: ", ")))")
+      }
+      model.neuron = neuron
     }
     var c = TrainingConfiguration()
     c.epochs = try arguments.integer("--epochs", in: 1...100_000) ?? 1
@@ -59,6 +67,7 @@ struct TrainingSetup {
     configuration = c
     mode = try choice("--mode", .auto)
     threads = try arguments.integer("--threads", in: 1...2) ?? 2
+    validation = try arguments.integer("--validation", in: 1...Int.max) ?? 0
   }
 
   /// Poisson encoding needs intensities in [0, 1]; direct encoding uses the data set's statistics.
@@ -84,8 +93,11 @@ struct TrainingSetup {
     configuration.mixup = Mixup(alpha: Float(t["mixup"] as? Double ?? 0), offFromEpoch: t["mixup_off_epoch"] as? Int)
   }
 
-  /// The text stored as /meta/model: the model and the recipe.
-  var metadata: String {
+  /// The text stored as /meta/model: the model and the recipe; with `selected`, also the
+  /// epoch a `--keep-best` file holds and its scores.
+  var metadata: String { metadata(selected: nil) }
+
+  func metadata(selected: [String: Any]?) -> String {
     let c = configuration
     var training: [String: Any] = [
       "epochs": c.epochs, "batch": c.batch, "lr": Double(c.learningRate), "time_steps": c.timeSteps,
@@ -99,10 +111,10 @@ struct TrainingSetup {
       training["mixup"] = Double(c.mixup.alpha)
       if let off = c.mixup.offFromEpoch { training["mixup_off_epoch"] = off }
     }
-    return JSONText.encode([
-      "model": model.json, "dataset": dataset.rawValue,
-      "training": training,
-    ])
+    if validation > 0 { training["validation"] = validation }
+    var object: [String: Any] = ["model": model.json, "dataset": dataset.rawValue, "training": training]
+    if let selected { object["selected"] = selected }
+    return JSONText.encode(object)
   }
 
   func save(_ run: TrainingRun, to path: String) throws {

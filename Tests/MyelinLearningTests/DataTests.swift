@@ -49,6 +49,11 @@ struct DataTests {
     let pixel: UInt8 = set.pixels[2 * 12 + 1 * 4 + 3]
     #expect(pixel == 107)
     #expect(set.prefix(2).count == 2 && set.prefix(2).pixels.count == 24)
+    // A validation split takes the last images, whole, and leaves the rest in order.
+    let (kept, heldOut) = set.holdingOut(last: 2)
+    #expect(kept.labels == [0, 1, 2] && heldOut.labels == [3, 4])
+    #expect(kept.pixels == Array(set.pixels[0..<36]) && heldOut.pixels == Array(set.pixels[36..<60]))
+    #expect(heldOut.height == 3 && heldOut.width == 4 && heldOut.classes == 10)
   }
 
   @Test func corruptIDXFilesAreRejected() throws {

@@ -31,6 +31,17 @@ public struct ImageSet: Sendable, Equatable {
                     height: height, width: width, classes: classes)
   }
 
+  /// Splits off the last `count` images as a validation set, as Keras' `validation_split`
+  /// does: (the images before them, the last `count`).
+  public func holdingOut(last count: Int) -> (kept: ImageSet, heldOut: ImageSet) {
+    let n = min(max(count, 0), self.count), cut = self.count - n
+    func part(_ range: Range<Int>) -> ImageSet {
+      ImageSet(pixels: Array(pixels[range.lowerBound * imageSize..<range.upperBound * imageSize]), labels: Array(labels[range]),
+               channels: channels, height: height, width: width, classes: classes)
+    }
+    return (part(0..<cut), part(cut..<self.count))
+  }
+
   public enum Split: String, Sendable { case train, test }
 
   /// Where Debian's `dataset-fashion-mnist` puts Fashion-MNIST.
