@@ -55,11 +55,13 @@ struct ConvProjectionTests {
     return (0..<count).map { _ in random.nextUniform() < density ? 1 : 0 }
   }
 
-  @Test(arguments: shapes.indices)
-  func bothPathsMatchTheDirectEvaluation(shape: Int) throws {
+  /// On spikes, and on residual sums (0, 1 or 2), whose taps the event path scales.
+  @Test(arguments: shapes.indices, [false, true])
+  func bothPathsMatchTheDirectEvaluation(shape: Int, sums: Bool) throws {
     let l = try Self.layer(Self.shapes[shape])
     let m = 3
-    let x = Self.spikes(m * l.inputSize, density: 0.2, seed: UInt32(shape))
+    var x = Self.spikes(m * l.inputSize, density: 0.2, seed: UInt32(shape))
+    if sums { x = zip(x, Self.spikes(x.count, density: 0.2, seed: 100 + UInt32(shape))).map(+) }
     let want = Self.reference(l, x, rows: m)
     for mode in [ForwardMode.event, .dense] {
       let y = l.forward(x, rows: m, mode: mode)

@@ -51,6 +51,32 @@ struct EvaluationPassTests {
     #expect(fused == Self.separate(kernel, x, rows: 6, mode: .dense))
   }
 
+  /// A convolution fused with the LIF node it feeds, sample by sample, gives the spikes (and
+  /// their count) of the convolution with its BatchNorm over all rows, then the node: for
+  /// spikes and for a directly encoded analog image (convolved once per sample), on both
+  /// paths and threads; with an odd batch, so the two threads' halves differ in size.
+  @Test(arguments: [ForwardMode.event, .dense], [1, 2])
+  func convolutionFusedWithItsNodeGivesTheSeparatePassesSpikes(mode: ForwardMode, threads: Int) throws {
+    let kernel = try Self.kernel()
+    guard case .conv(var conv) = kernel.operation, let affine = kernel.batchNorm?.affine else { return }
+    conv.weight = conv.weight.map { $0 * 4 }  // so that a fair share of the neurons fire
+    let node = LIFNode(kind: .lif(tau: 2))
+    let (T, B) = (3, 5)
+    var random = RandomSequence(philox: Philox(seed: 12), stream: 0, index: 0)
+    let image = (0..<B * 3 * 36).map { _ in Float(random.nextNormal()) }
+    for repeated in [false, true] {
+      let x = repeated ? image : TrainerTests.spikes(T * B * 3 * 36, density: 0.2, seed: 9)
+      let rows = repeated ? Array((0..<T).map { _ in image }.joined()) : x
+      let current = conv.forward(rows, rows: T * B, mode: mode, threads: threads, affine: affine)
+      let separate = node.forward(current, steps: T, threads: threads, keepingCharge: false)
+      let fused = conv.forwardSpiking(x, steps: T, batch: B, repeated: repeated, mode: mode, threads: threads, affine: affine,
+                                      node: node, factor: node.factor(0))
+      #expect(fused.spikes == separate.spikes && fused.count == separate.spikeCount, "repeated: \(repeated)")
+      #expect(separate.spikeCount > fused.spikes.count / 20 && separate.spikeCount < fused.spikes.count / 2,
+              "\(separate.spikeCount) of \(fused.spikes.count): too few or too many spikes to compare")
+    }
+  }
+
   /// Freeing every population's output after its last reader keeps the network's output and
   /// every population's count of non-zero values (firing rates, synaptic operations).
   /// (In `auto` mode the forward pass counts most sources to choose paths; in `dense` mode

@@ -70,57 +70,115 @@ public struct ConvProjection: Sendable, Equatable {
   /// row while it is still in cache; the values equal a separate pass's.
   public func forward(_ x: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1,
                       affine: (scale: [Float], shift: [Float])? = nil) -> [Float] {
-    precondition(affine.map { $0.scale.count == outChannels && $0.shift.count == outChannels } ?? true,
-                 "ConvProjection.forward: affine needs one scale and one shift per output channel")
     precondition(x.count == m * inputSize, "ConvProjection.forward: input has \(x.count) values, not rows × C·H·W")
-    let area = outHeight * outWidth
     var y = [Float](uninitializedCount: m * outputSize)  // both paths write every output
     guard m > 0 else { return y }
     let event = DenseProjection.resolve(mode, input: x, threshold: eventThreshold) != .dense
-    let transposed = event ? transposedWeight : []
     x.withUnsafeBufferPointer { xb in
       y.withUnsafeMutableBufferPointer { yb in
-        weight.withUnsafeBufferPointer { wb in
-          transposed.withUnsafeBufferPointer { tb in
-          bias.withUnsafeBufferPointer { bb in
-          (affine?.scale ?? []).withUnsafeBufferPointer { ab in
-          (affine?.shift ?? []).withUnsafeBufferPointer { hb in
-            nonisolated(unsafe) let (xp, yp, wp, tp, bp) = (xb.baseAddress!, yb.baseAddress!, wb.baseAddress!, tb.baseAddress, bb.baseAddress!)
-            nonisolated(unsafe) let scaled = affine == nil ? nil : (scale: ab.baseAddress!, shift: hb.baseAddress!)
-            let taps = taps
-            RowHalves.run(m, threads: threads) { _, rows in
-              var scratch = [Float](repeating: 0, count: event ? area * outChannels : patch * area)
-              scratch.withUnsafeMutableBufferPointer { sb in
-                let buffer = sb.baseAddress!
-                for r in rows {
-                  let out = yp + r * outputSize
-                  if event {
-                    taps.deliver(xp + r * inputSize, weights: tp!, bias: bp, affine: scaled, scratch: buffer, into: out)
-                  } else {
-                    for o in 0..<outChannels { (out + o * area).update(repeating: bias[o], count: area) }
-                    for g in 0..<groups {
-                      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(groupOut), Int32(area), Int32(patch), 1,
-                                  wp + g * groupOut * patch, Int32(patch), patches(xp, row: r, group: g, buffer: buffer), Int32(area), 1,
-                                  out + g * groupOut * area, Int32(area))
-                    }
-                    if let scaled {
-                      for o in 0..<outChannels {
-                        let row = out + o * area, a = scaled.scale[o], h = scaled.shift[o]
-                        for q in 0..<area { row[q] = row[q] * a + h }
-                      }
-                    }
-                  }
-                }
-              }
+        withOperands(event: event, affine: affine) { operands in
+          nonisolated(unsafe) let (xp, yp, o) = (xb.baseAddress!, yb.baseAddress!, operands)
+          RowHalves.run(m, threads: threads) { _, rows in
+            var scratch = [Float](uninitializedCount: scratchSize(event: event))
+            scratch.withUnsafeMutableBufferPointer { sb in
+              for r in rows { row(xp + r * inputSize, o, scratch: sb.baseAddress!, into: yp + r * outputSize) }
             }
-          }
-          }
-          }
           }
         }
       }
     }
     return y
+  }
+
+  /// Evaluation of this convolution, its `affine` (BatchNorm) and the LIF `node` it feeds,
+  /// sample by sample: the T rows of a sample go to a [T, C_out·H_out·W_out] buffer that
+  /// stays in cache, and the node runs over it, so the layer's input current is never
+  /// written out. Returns the spikes [T·batch, size] (row t·batch + b) and their number:
+  /// the values of ``forward`` followed by ``LIFNode/forward``. `repeated`: x holds one
+  /// row per sample (a directly encoded image), convolved once and read at every step.
+  public func forwardSpiking(_ x: [Float], steps T: Int, batch B: Int, repeated: Bool, mode: ForwardMode, threads: Int,
+                             affine: (scale: [Float], shift: [Float])?, node: LIFNode, factor k: Float)
+    -> (spikes: [Float], count: Int)
+  {
+    let inputRows = repeated ? B : T * B, n = outputSize
+    precondition(x.count == inputRows * inputSize, "ConvProjection.forwardSpiking: input has \(x.count) values")
+    var s = [Float](uninitializedCount: T * B * n)  // every step of every neuron is written
+    var counts = [0, 0]
+    let event = DenseProjection.resolve(mode, input: x, threshold: eventThreshold) != .dense
+    x.withUnsafeBufferPointer { xb in
+      s.withUnsafeMutableBufferPointer { sb in
+        counts.withUnsafeMutableBufferPointer { cb in
+          withOperands(event: event, affine: affine) { operands in
+            nonisolated(unsafe) let (xp, sp, cp, o) = (xb.baseAddress!, sb.baseAddress!, cb.baseAddress!, operands)
+            RowHalves.run(B, threads: threads) { half, samples in
+              let steps = repeated ? 1 : T
+              var scratch = [Float](uninitializedCount: scratchSize(event: event)), current = [Float](uninitializedCount: steps * n)
+              scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                current.withUnsafeMutableBufferPointer { currentBuffer in
+                  let (buffer, y) = (scratchBuffer.baseAddress!, currentBuffer.baseAddress!)
+                  for b in samples {
+                    for t in 0..<steps { row(xp + (t * B + b) * inputSize, o, scratch: buffer, into: y + t * n) }
+                    cp[half] += node.run(0..<n, steps: T, neurons: B * n, inputStride: repeated ? 0 : n, input: y, charge: nil,
+                                         spikes: sp + b * n, factor: k)
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return (s, counts[0] + counts[1])
+  }
+
+  /// What the row loop reads, as base addresses (valid inside ``withOperands``).
+  private struct Operands {
+    let event: Bool
+    let weight: UnsafePointer<Float>, transposed: UnsafePointer<Float>?, bias: UnsafePointer<Float>
+    let affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?
+  }
+
+  private func withOperands(event: Bool, affine: (scale: [Float], shift: [Float])?, _ body: (Operands) -> Void) {
+    precondition(affine.map { $0.scale.count == outChannels && $0.shift.count == outChannels } ?? true,
+                 "ConvProjection: affine needs one scale and one shift per output channel")
+    let transposed = event ? transposedWeight : []
+    let (scale, shift) = (affine?.scale ?? [], affine?.shift ?? [])
+    weight.withUnsafeBufferPointer { w in
+      transposed.withUnsafeBufferPointer { t in
+        bias.withUnsafeBufferPointer { b in
+          scale.withUnsafeBufferPointer { a in
+            shift.withUnsafeBufferPointer { h in
+              body(Operands(event: event, weight: w.baseAddress!, transposed: t.baseAddress, bias: b.baseAddress!,
+                            affine: affine == nil ? nil : (a.baseAddress!, h.baseAddress!)))
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Event path: the channels-last sums; dense path: one group's im2col matrix.
+  private func scratchSize(event: Bool) -> Int { event ? outHeight * outWidth * outChannels : patch * outHeight * outWidth }
+
+  /// One output row [C_out, H_out, W_out] from one input row [C_in, H, W].
+  private func row(_ x: UnsafePointer<Float>, _ o: Operands, scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+    if o.event, let t = o.transposed {
+      taps.deliver(x, weights: t, bias: o.bias, affine: o.affine, scratch: scratch, into: out)
+      return
+    }
+    let area = outHeight * outWidth
+    for c in 0..<outChannels { (out + c * area).update(repeating: o.bias[c], count: area) }
+    for g in 0..<groups {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(groupOut), Int32(area), Int32(patch), 1,
+                  o.weight + g * groupOut * patch, Int32(patch), patches(x, row: 0, group: g, buffer: scratch), Int32(area), 1,
+                  out + g * groupOut * area, Int32(area))
+    }
+    if let (scale, shift) = o.affine {
+      for c in 0..<outChannels {
+        let line = out + c * area, a = scale[c], h = shift[c]
+        for q in 0..<area { line[q] = line[q] * a + h }
+      }
+    }
   }
 
   /// Gradients for the input (unless `needInput` is false: then empty), weights and biases
@@ -193,16 +251,27 @@ public struct ConvProjection: Sendable, Equatable {
 
   var transposedWeight: [Float] { taps.transposed(weight) }
 
-  /// Event weight gradient of one row, in the transposed layout [C_in/groups, k, k, C_out]:
+  /// Event weight gradient of one row, in the transposed layout (``ConvolutionTaps/transposed(_:)``):
   /// dL/dW[cl, ky, kx, o] += v · dL/dY[o, position] for every non-zero input v and tap. The
-  /// row's dL/dY is first laid out channels-last, so both sides of the update are contiguous.
+  /// row's dL/dY is first laid out channels-last, so both sides of the update are contiguous
+  /// (with stride 1 and one group, a kernel row's taps at once).
   private func gatherWeightGradient(_ x: UnsafePointer<Float>, gradient gy: UnsafePointer<Float>, row r: Int,
                                     scratch gyT: UnsafeMutablePointer<Float>, into gw: UnsafeMutablePointer<Float>) {
-    let area = outHeight * outWidth, k = kernel, co = outChannels, go = groupOut
+    let area = outHeight * outWidth, co = outChannels, go = groupOut
     let g0 = gy + r * outputSize
     ChannelLayout.channelsLast(g0, area: area, channels: co, into: gyT)
+    if taps.hasTapRuns {
+      taps.forEachActiveTapRun(x + r * inputSize) { v, row, position, n in
+        if v == 1 {
+          RowAdd.add(gyT + position * co, to: gw + row * co, count: n * co)
+        } else {
+          RowAdd.add(v, times: gyT + position * co, to: gw + row * co, count: n * co)
+        }
+      }
+      return
+    }
     taps.forEachActiveTap(x + r * inputSize) { v, g, cl, ky, kx, position in
-      let w = gw + ((cl * k + ky) * k + kx) * co + g * go
+      let w = gw + taps.tapRow(cl, ky, kx) * co + g * go
       let d = gyT + position * co + g * go
       if v == 1 {
         RowAdd.add(d, to: w, count: go)

@@ -38,8 +38,10 @@ public struct Pooling: Sendable, Equatable {
 
   /// Output, and for max pooling the input index chosen in each window (for backward;
   /// not kept without `choosing`). With 2 threads each takes half of the planes
-  /// (independent: the same values).
-  public func forward(_ x: [Float], rows m: Int, threads: Int = 1, choosing: Bool = true) -> (output: [Float], chosen: [Int]) {
+  /// (independent: the same values). `spikes`: x holds only 0 and 1, known to the caller.
+  public func forward(_ x: [Float], rows m: Int, threads: Int = 1, choosing: Bool = true, spikes: Bool = false)
+    -> (output: [Float], chosen: [Int])
+  {
     precondition(x.count == m * channels * height * width, "Pooling.forward: shapes do not match")
     let ho = outHeight, wo = outWidth, h = height, w = width, isMax = kind == .max, windows = windows
     var y = [Float](uninitializedCount: m * channels * ho * wo)  // every window writes its output
@@ -53,7 +55,7 @@ public struct Pooling: Sendable, Equatable {
             guard let xp, let yp else { return }
             for plane in planes {
               windows.pool(xp + plane * h * w, base: plane * h * w, into: yp + plane * ho * wo,
-                           chosen: keep ? cp.map { $0 + plane * ho * wo } : nil)
+                           chosen: keep ? cp.map { $0 + plane * ho * wo } : nil, nonNegative: spikes)
             }
           }
         }

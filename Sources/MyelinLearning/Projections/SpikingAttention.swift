@@ -47,9 +47,10 @@ public struct SpikingAttention: Sendable, Equatable {
 
   /// Y [rows, D, N] from Q, K, V [rows, D, N]. The event path is taken for `event` or
   /// `auto` when Q, K and V are all binary.
-  public func forward(q: [Float], k: [Float], v: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1) -> [Float] {
+  public func forward(q: [Float], k: [Float], v: [Float], rows m: Int, mode: ForwardMode = .auto, threads: Int = 1,
+                      spikes: Bool = false) -> [Float] {
     precondition(q.count == m * size && k.count == q.count && v.count == q.count, "SpikingAttention.forward: shapes do not match")
-    let event = mode != .dense && Self.isBinary(q) && Self.isBinary(k) && Self.isBinary(v)
+    let event = mode != .dense && (spikes || Self.isBinary(q) && Self.isBinary(k) && Self.isBinary(v))
     var y = [Float](repeating: 0, count: q.count)
     let d = headSize, n = tokens, byTokens = n < d
     let words = (byTokens ? d + 63 : n + 63) / 64

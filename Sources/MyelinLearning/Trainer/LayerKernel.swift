@@ -79,9 +79,10 @@ struct LayerKernel: Sendable {
   /// the same values at every step (`repeats` = T, a directly encoded image), the kernel runs
   /// on the first step's rows only and its output is repeated: the same values, T times
   /// less work. BatchNorm still sees all rows. Dropout in training draws the mask of
-  /// training step `step` for `batch` samples.
+  /// training step `step` for `batch` samples. `spikes`: x and `extra` come from spiking
+  /// populations (only 0 and 1), which pooling and attention then need not check.
   mutating func forward(_ x: [Float], extra: [[Float]] = [], rows m: Int, repeats: Int = 1, mode: ForwardMode,
-                        training: Bool, step: Int = 0, batch: Int = 1, threads: Int, nonZero: Int? = nil)
+                        training: Bool, step: Int = 0, batch: Int = 1, threads: Int, nonZero: Int? = nil, spikes: Bool = false)
     -> (output: [Float], record: Record)
   {
     var record = Record()
@@ -100,6 +101,7 @@ struct LayerKernel: Sendable {
     // The caller's count of x's non-zero values, for xs when xs is x (with repeats xs is one
     // step of x, and dropout changes the values).
     let counted = repeats == 1 && record.dropoutMask == nil ? nonZero : nil
+    let binary = spikes && record.dropoutMask == nil
     switch operation {
     case .dense(let p):
       record.mode = DenseProjection.resolve(mode, input: xs, nonZero: counted)
@@ -113,13 +115,13 @@ struct LayerKernel: Sendable {
       y = p.forward(xs, rows: rows, mode: record.mode ?? .dense, threads: threads, affine: fused)
       normalized = fused != nil
     case .pool(let p):
-      (y, record.chosen) = p.forward(xs, rows: rows, threads: threads, choosing: training)
+      (y, record.chosen) = p.forward(xs, rows: rows, threads: threads, choosing: training, spikes: binary)
     case .copy:
       y = xs
     case .attention(let a):
-      let binary = SpikingAttention.isBinary(xs) && extra.allSatisfy(SpikingAttention.isBinary)
+      let binary = binary || SpikingAttention.isBinary(xs) && extra.allSatisfy(SpikingAttention.isBinary)
       record.mode = mode == .dense || !binary ? .dense : .event
-      y = a.forward(q: xs, k: extra[0], v: extra[1], rows: rows, mode: record.mode ?? .dense, threads: threads)
+      y = a.forward(q: xs, k: extra[0], v: extra[1], rows: rows, mode: record.mode ?? .dense, threads: threads, spikes: binary)
     }
     if repeats > 1 {
       let once = y
@@ -140,6 +142,20 @@ struct LayerKernel: Sendable {
       }
     }
     return (y, record)
+  }
+
+  /// Evaluation of a convolution (with its BatchNorm) and the LIF node that is its target's
+  /// only input, fused sample by sample (``ConvProjection/forwardSpiking``): the spikes and
+  /// their number, the values of ``forward`` then ``LIFNode/forward``. Nil for other kinds.
+  func forwardSpiking(_ x: [Float], steps T: Int, batch B: Int, repeats: Int, mode: ForwardMode, threads: Int, nonZero: Int?,
+                      node: LIFNode, factor: Float) -> (spikes: [Float], count: Int, record: Record)? {
+    guard case .conv(let p) = operation, dropout == nil || repeats == 1 else { return nil }
+    var record = Record()
+    let xs = repeats > 1 ? Array(x[0..<(B * p.inputSize)]) : x
+    record.mode = DenseProjection.resolve(mode, input: xs, nonZero: repeats == 1 ? nonZero : nil, threshold: p.eventThreshold)
+    let (spikes, count) = p.forwardSpiking(xs, steps: T, batch: B, repeated: repeats > 1, mode: record.mode ?? .dense,
+                                           threads: threads, affine: batchNorm?.affine, node: node, factor: factor)
+    return (spikes, count, record)
   }
 
   /// Gradients: dL/dx (when `needInput`), and the parameter gradients in ``parameters`` order.

@@ -133,15 +133,31 @@ public struct Trainer: Sendable {
         record.outputs[p] = inputs
         continue
       }
+      // In evaluation a convolution that is a LIF node's only input runs fused with it.
+      if !training, incoming[p].count == 1, case .lifNode(let node) = populations[p].model {
+        let j = incoming[p][0], s = sources[j], clock = Clock()
+        let nonZero = mode == .auto && kernels[j].choosesPathByDensity ? record.nonZeroCount(s) : nil
+        if let (spikes, count, r) = kernels[j].forwardSpiking(record.outputs[s], steps: T, batch: B, repeats: s == input ? repeats : 1,
+                                                             mode: mode, threads: threads, nonZero: nonZero, node: node,
+                                                             factor: node.factor(plif[p])) {
+          // Booked as the projection's time: the node's share is not apart.
+          projectionSeconds[j].forward += clock.seconds
+          record.layers[j] = r
+          record.outputs[p] = spikes
+          record.nonZeroCounts[p] = count
+          continue
+        }
+      }
       var current: [Float] = []
       for j in incoming[p] {
         let s = sources[j]
         let clock = Clock()
         let extra = extraSources[j].map { record.outputs[$0] }
         let nonZero = mode == .auto && kernels[j].choosesPathByDensity ? record.nonZeroCount(s) : nil
+        let spikes = ([s] + extraSources[j]).allSatisfy { if case .lifNode = populations[$0].model { true } else { false } }
         let (y, r) = kernels[j].forward(record.outputs[s], extra: extra, rows: m, repeats: s == input ? repeats : 1,
                                         mode: mode, training: training, step: step, batch: B, threads: threads,
-                                        nonZero: nonZero)
+                                        nonZero: nonZero, spikes: spikes)
         projectionSeconds[j].forward += clock.seconds - r.dropoutSeconds
         dropoutSeconds[j] += r.dropoutSeconds
         record.layers[j] = r

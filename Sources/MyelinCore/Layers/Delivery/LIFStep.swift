@@ -85,9 +85,13 @@ extension LIFNode {
   /// Returns the number of spikes written, counted in registers as they are made: the
   /// Trainer's density-driven path choice and its firing rates need that count, which
   /// would otherwise take another pass over the spikes.
+  ///
+  /// Step t of neuron i writes S (and H) at t·n + i and reads X at t·`inputStride` + i
+  /// (default n: [T, n] tensors). An input stride of 0 reads the same X at every step.
   @inlinable @discardableResult
-  public func run(_ range: Range<Int>, steps T: Int, neurons n: Int, input x: UnsafePointer<Float>,
+  public func run(_ range: Range<Int>, steps T: Int, neurons n: Int, inputStride: Int? = nil, input x: UnsafePointer<Float>,
                   charge h: UnsafeMutablePointer<Float>?, spikes s: UnsafeMutablePointer<Float>, factor k: Float) -> Int {
+    let nx = inputStride ?? n
     let vr = reset ?? 0, th = threshold
     let one = SIMD16<UInt32>(repeating: 1)
     return withFlags { f -> Int in
@@ -98,7 +102,7 @@ extension LIFNode {
         var lanes = SIMD16<UInt32>()  // at most T per lane
         for t in 0..<T {
           let o = t * n + i
-          let u = Self.update(v, Self.load(x + o, c), k, vr, th, f)
+          let u = Self.update(v, Self.load(x + t * nx + i, c), k, vr, th, f)
           if let h { Self.store(u.h, h + o, c) }
           Self.store(u.s, s + o, c)
           if c == 16 {

@@ -20,11 +20,12 @@ public struct PoolWindows: Sendable, Equatable {
   /// Pools the plane at `x` into `y`. For max pooling, `chosen` (when given) receives the
   /// index of each window's first maximum, counted from `base` (where the plane starts in
   /// the caller's tensor), for the backward pass. Max pooling of a plane with no negative
-  /// value (spikes, residual counts) visits its non-zero inputs only (``paint``).
+  /// value (spikes, residual counts) visits its non-zero inputs only (``paint``);
+  /// `nonNegative` says so when the caller knows it (spikes), sparing the check.
   @inlinable
   public func pool(_ x: UnsafePointer<Float>, base: Int = 0, into y: UnsafeMutablePointer<Float>,
-                   chosen: UnsafeMutablePointer<Int>? = nil) {
-    if geometry.kind == .max, Self.isNonNegative(x, count: height * width) {
+                   chosen: UnsafeMutablePointer<Int>? = nil, nonNegative: Bool = false) {
+    if geometry.kind == .max, nonNegative || Self.isNonNegative(x, count: height * width) {
       paint(x, base: base, into: y, chosen: chosen)
     } else {
       scan(x, base: base, into: y, chosen: chosen)
