@@ -8,10 +8,11 @@ import Testing
 /// threads, resume, and the repeated-input shortcut.
 struct TrainerTests {
   /// input [1, 6, 6] → conv3×3 (4, BN) → LIF → max-pool 2 → sum [4, 3, 3] → dense → LIF [3].
-  static func convGraph(output: NeuronModel = .lifNode(LIFNode())) -> Network {
+  static func convGraph(output: NeuronModel = .lifNode(LIFNode()),
+                        hidden: LIFNode.Kind = .lif(tau: 2)) -> Network {
     var n = Network(name: "tiny-conv")
     n.add(Population(name: "image", shape: [1, 6, 6], model: .input))
-    n.add(Population(name: "conv", shape: [4, 6, 6], model: .lifNode(LIFNode(surrogate: .atan(alpha: 2)))))
+    n.add(Population(name: "conv", shape: [4, 6, 6], model: .lifNode(LIFNode(kind: hidden, surrogate: .atan(alpha: 2)))))
     n.add(Population(name: "pool", shape: [4, 3, 3], model: .sum))
     n.add(Population(name: "out", shape: [3], model: output))
     n.projections = [
@@ -101,6 +102,30 @@ struct TrainerTests {
       trainer.setParameters(parameters.map(\.values))
     }
     #expect(last < first / 4, "loss \(first) → \(last)")
+  }
+
+  /// PLIF's w gets its gradient through the graph, which needs the node's input current
+  /// kept from the forward pass; a LIF node's current is not kept (its backward pass does
+  /// not read it). The gradient is the same on 1 and 2 threads, and a step moves w.
+  @Test func plifGetsItsGradientThroughTheGraph() throws {
+    let set = Self.stripes(count: 8, seed: 4)
+    let loader = try BatchLoader(set: set, batchSize: 8, shuffle: false, seed: 1, normalization: .fashionMNIST)
+    let batch = loader.batch(0, of: loader.order(epoch: 0), epoch: 0)
+    let x = InputEncoding.direct.encode(batch.inputs, timeSteps: 4, seed: 1, trainingStep: 0)
+    var gradients: [[Float]] = []
+    for threads in [1, 2] {
+      var trainer = try Trainer(network: Self.convGraph(hidden: .plif(initialTau: 2)), seed: 2)
+      trainer.threads = threads
+      let record = trainer.forward(x, steps: 4, batch: 8, training: true)
+      #expect(!record.currents[1].isEmpty && record.currents[3].isEmpty, "PLIF keeps its current, LIF does not")
+      let (_, g) = Loss.mseOnRates(Loss.timeAverage(record.outputs[trainer.output], steps: 4), labels: batch.labels, classes: 3)
+      let all = trainer.backward(record, outputGradient: Loss.timeAverageBackward(g, steps: 4))
+      #expect(trainer.parameterNames.last == "conv.plif_w")
+      gradients.append(try #require(all.last))
+    }
+    #expect(gradients[0] == gradients[1])
+    let w = gradients[0][0]
+    #expect(w.isFinite && w != 0, "dL/dw = \(w)")
   }
 
   /// Spike inputs [T·B, …] with about `density` ones.

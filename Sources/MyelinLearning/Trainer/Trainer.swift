@@ -78,7 +78,7 @@ public struct Trainer: Sendable {
     public var batch: Int
     /// Output of every population, [T, batch, size].
     public var outputs: [[Float]]
-    /// Input current of every LIF node, and its state.
+    /// Input current of every PLIF node, and every LIF node's state.
     var currents: [[Float]]
     var neurons: [LIFNode.Record?]
     var layers: [LayerKernel.Record]
@@ -176,7 +176,8 @@ public struct Trainer: Sendable {
         record.nonZeroCounts[p] = r.spikeCount
         if training {
           record.neurons[p] = r
-          record.currents[p] = current
+          // Only PLIF's gradient of w reads the input current back; other nodes let it go.
+          if isPLIF(p) { record.currents[p] = current }
         }
       default:
         record.outputs[p] = current
