@@ -16,11 +16,23 @@ public enum RowAdd {
   @inlinable @inline(__always)
   public static func add(_ v: Float, times w: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count n: Int) {
     var o = 0
-    while o + 16 <= n {
+    // Four vectors an iteration with wrapping index arithmetic (o ≤ n, so nothing wraps):
+    // the loop's bookkeeping, an overflow check per add, had taken a quarter of a
+    // convolution's scatter.
+    while o &+ 64 <= n {
+      for u in 0..<4 {
+        let i = o &+ u &* 16
+        let sum = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+          + v * UnsafeRawPointer(w + i).loadUnaligned(as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(y + i).storeBytes(of: sum, as: SIMD16<Float>.self)
+      }
+      o &+= 64
+    }
+    while o &+ 16 <= n {
       let sum = UnsafeRawPointer(y + o).loadUnaligned(as: SIMD16<Float>.self)
         + v * UnsafeRawPointer(w + o).loadUnaligned(as: SIMD16<Float>.self)
       UnsafeMutableRawPointer(y + o).storeBytes(of: sum, as: SIMD16<Float>.self)
-      o += 16
+      o &+= 16
     }
     // Short rows (a 7- or 14-wide image row in col2im) take eight and four lanes first.
     if o + 8 <= n {
