@@ -37,6 +37,13 @@ enum RowHalves {
 
 /// Reductions over a contiguous run of floats.
 enum Lanes {
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+  @inline(__always)
+  static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+  }
 
   /// Σa and Σa·b over one row of `count` values, in eight lanes: a float sum in one chain
   /// waits on every add, eight chains keep the adder busy (and the loop vectorises).
