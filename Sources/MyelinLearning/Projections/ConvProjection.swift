@@ -103,6 +103,7 @@ public struct ConvProjection: Sendable, Equatable {
     let inputRows = repeated ? B : T * B, n = outputSize
     precondition(x.count == inputRows * inputSize, "ConvProjection.forwardSpiking: input has \(x.count) values")
     var s = [Float](uninitializedCount: T * B * n)  // every step of every neuron is written
+    guard T > 0, B > 0 else { return (s, 0) }
     var counts = [0, 0]
     let event = DenseProjection.resolve(mode, input: x, threshold: eventThreshold) != .dense
     x.withUnsafeBufferPointer { xb in

@@ -149,7 +149,7 @@ struct LayerKernel: Sendable {
   /// their number, the values of ``forward`` then ``LIFNode/forward``. Nil for other kinds.
   func forwardSpiking(_ x: [Float], steps T: Int, batch B: Int, repeats: Int, mode: ForwardMode, threads: Int, nonZero: Int?,
                       node: LIFNode, factor: Float) -> (spikes: [Float], count: Int, record: Record)? {
-    guard case .conv(let p) = operation, dropout == nil || repeats == 1 else { return nil }
+    guard case .conv(let p) = operation else { return nil }
     var record = Record()
     let xs = repeats > 1 ? Array(x[0..<(B * p.inputSize)]) : x
     record.mode = DenseProjection.resolve(mode, input: xs, nonZero: repeats == 1 ? nonZero : nil, threshold: p.eventThreshold)

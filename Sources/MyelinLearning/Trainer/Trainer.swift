@@ -20,6 +20,8 @@ public struct Trainer: Sendable {
   /// from the names, not on every pass.
   public let sources: [Int]
   let extraSources: [[Int]]
+  /// Per projection: whether all it reads comes from spiking populations (only 0 and 1).
+  let readsSpikes: [Bool]
   let incoming: [[Int]]
   /// Per position in ``order``: the populations whose last reader is the population at that
   /// position. Evaluation can free their outputs there.
@@ -56,6 +58,11 @@ public struct Trainer: Sendable {
       kernels.append(try LayerKernel(projection, index: j, source: network.populations[sources[j]], target: network.populations[t], seed: seed))
     }
     self.kernels = kernels
+    readsSpikes = network.projections.indices.map { j in
+      ([wiring.sources[j]] + wiring.extraSources[j]).allSatisfy { s in
+        if case .lifNode = network.populations[s].model { true } else { false }
+      }
+    }
     var reader = Array(repeating: -1, count: network.populations.count)
     for (position, p) in order.enumerated() {
       for j in wiring.incoming[p] { for s in [wiring.sources[j]] + wiring.extraSources[j] { reader[s] = position } }
@@ -154,10 +161,9 @@ public struct Trainer: Sendable {
         let clock = Clock()
         let extra = extraSources[j].map { record.outputs[$0] }
         let nonZero = mode == .auto && kernels[j].choosesPathByDensity ? record.nonZeroCount(s) : nil
-        let spikes = ([s] + extraSources[j]).allSatisfy { if case .lifNode = populations[$0].model { true } else { false } }
         let (y, r) = kernels[j].forward(record.outputs[s], extra: extra, rows: m, repeats: s == input ? repeats : 1,
                                         mode: mode, training: training, step: step, batch: B, threads: threads,
-                                        nonZero: nonZero, spikes: spikes)
+                                        nonZero: nonZero, spikes: readsSpikes[j])
         projectionSeconds[j].forward += clock.seconds - r.dropoutSeconds
         dropoutSeconds[j] += r.dropoutSeconds
         record.layers[j] = r
