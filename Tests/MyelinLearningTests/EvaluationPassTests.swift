@@ -58,7 +58,10 @@ struct EvaluationPassTests {
   @Test(arguments: [ForwardMode.event, .dense], [1, 2])
   func convolutionFusedWithItsNodeGivesTheSeparatePassesSpikes(mode: ForwardMode, threads: Int) throws {
     let kernel = try Self.kernel()
-    guard case .conv(var conv) = kernel.operation, let affine = kernel.batchNorm?.affine else { return }
+    guard case .conv(var conv) = kernel.operation, let affine = kernel.batchNorm?.affine else {
+      Issue.record("the test kernel is not a convolution with BatchNorm")
+      return
+    }
     conv.weight = conv.weight.map { $0 * 4 }  // so that a fair share of the neurons fire
     let node = LIFNode(kind: .lif(tau: 2))
     let (T, B) = (3, 5)

@@ -106,7 +106,7 @@ struct TrainerTests {
 
   /// PLIF's w gets its gradient through the graph, which needs the node's input current
   /// kept from the forward pass; a LIF node's current is not kept (its backward pass does
-  /// not read it). The gradient is the same on 1 and 2 threads, and a step moves w.
+  /// not read it). The gradient is the same on 1 and 2 threads, finite and not zero.
   @Test func plifGetsItsGradientThroughTheGraph() throws {
     let set = Self.stripes(count: 8, seed: 4)
     let loader = try BatchLoader(set: set, batchSize: 8, shuffle: false, seed: 1, normalization: .fashionMNIST)
