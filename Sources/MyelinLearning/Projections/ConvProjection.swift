@@ -113,14 +113,34 @@ public struct ConvProjection: Sendable, Equatable {
             nonisolated(unsafe) let (xp, sp, cp, o) = (xb.baseAddress!, sb.baseAddress!, cb.baseAddress!, operands)
             RowHalves.run(B, threads: threads) { half, samples in
               let steps = repeated ? 1 : T
+              // A gathering event path keeps the sample channels-last: the currents come with
+              // bias and BatchNorm applied per channel, the node runs on them in that order
+              // (its neurons are independent), and only the spikes are laid out channels-first.
+              let channelsLast = event && taps.gathers
               var scratch = [Float](uninitializedCount: scratchSize(event: event)), current = [Float](uninitializedCount: steps * n)
+              var fired = [Float](uninitializedCount: channelsLast ? T * n : 0)
               scratch.withUnsafeMutableBufferPointer { scratchBuffer in
                 current.withUnsafeMutableBufferPointer { currentBuffer in
-                  let (buffer, y) = (scratchBuffer.baseAddress!, currentBuffer.baseAddress!)
-                  for b in samples {
-                    for t in 0..<steps { row(xp + (t * B + b) * inputSize, o, scratch: buffer, into: y + t * n) }
-                    cp[half] += node.run(0..<n, steps: T, neurons: B * n, inputStride: repeated ? 0 : n, input: y, charge: nil,
-                                         spikes: sp + b * n, factor: k)
+                  fired.withUnsafeMutableBufferPointer { firedBuffer in
+                    let (buffer, y) = (scratchBuffer.baseAddress!, currentBuffer.baseAddress!)
+                    for b in samples {
+                      guard channelsLast, let local = firedBuffer.baseAddress, let t = o.transposed else {
+                        for t in 0..<steps { row(xp + (t * B + b) * inputSize, o, scratch: buffer, into: y + t * n) }
+                        cp[half] += node.run(0..<n, steps: T, neurons: B * n, inputStride: repeated ? 0 : n, input: y, charge: nil,
+                                             spikes: sp + b * n, factor: k)
+                        continue
+                      }
+                      for step in 0..<steps {
+                        taps.gather(xp + (step * B + b) * inputSize, weights: t, offset: o.bias, affine: o.affine,
+                                    index: buffer + n, into: y + step * n)
+                      }
+                      cp[half] += node.run(0..<n, steps: T, neurons: n, inputStride: repeated ? 0 : n, input: y, charge: nil,
+                                           spikes: local, factor: k)
+                      let area = outHeight * outWidth
+                      for step in 0..<T {
+                        ChannelLayout.sparseChannelsFirst(local + step * n, area: area, channels: outChannels, into: sp + (step * B + b) * n)
+                      }
+                    }
                   }
                 }
               }
@@ -158,8 +178,8 @@ public struct ConvProjection: Sendable, Equatable {
     }
   }
 
-  /// Event path: the channels-last sums; dense path: one group's im2col matrix.
-  private func scratchSize(event: Bool) -> Int { event ? outHeight * outWidth * outChannels : patch * outHeight * outWidth }
+  /// Event path: the channels-last sums and the input index; dense path: one group's im2col matrix.
+  private func scratchSize(event: Bool) -> Int { event ? taps.scratchCount : patch * outHeight * outWidth }
 
   /// One output row [C_out, H_out, W_out] from one input row [C_in, H, W].
   private func row(_ x: UnsafePointer<Float>, _ o: Operands, scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {

@@ -43,6 +43,17 @@ public enum ChannelLayout {
     }
   }
 
+  /// out[c·area + q] = src[q·channels + c] for a mostly-zero `src` (spikes): `out` is
+  /// zeroed, then only the non-zero values are written, found sixteen channels at a time.
+  @inlinable
+  public static func sparseChannelsFirst(_ src: UnsafePointer<Float>, area: Int, channels: Int, into out: UnsafeMutablePointer<Float>) {
+    out.update(repeating: 0, count: area * channels)
+    for q in 0..<area {
+      let row = src + q * channels
+      SpikeScan.forEachNonZero(row, count: channels) { c in out[c * area + q] = row[c] }
+    }
+  }
+
   /// out[q·channels + c] = src[c·area + q].
   @inlinable
   public static func channelsLast(_ src: UnsafePointer<Float>, area: Int, channels: Int, into out: UnsafeMutablePointer<Float>) {

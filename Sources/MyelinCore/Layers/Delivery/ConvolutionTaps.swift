@@ -58,15 +58,20 @@ public struct ConvolutionTaps: Sendable, Equatable {
   public func tapRow(_ cl: Int, _ ky: Int, _ kx: Int) -> Int { (cl * kernel + ky) * kernel + kernel - 1 - kx }
 
   /// Output of one sample: the taps of every non-zero input summed channels-last into
-  /// `scratch` ([area, C_out]), then laid out as [C_out, area] in `out` with the bias (and
-  /// a per-channel `affine`, see ``ChannelLayout/channelsFirst(_:area:channels:offset:affine:into:)``).
-  /// `weights` is the ``transposed(_:)`` layout.
+  /// `scratch` ([area, C_out]; ``gather(_:weights:index:into:)`` with one group, else
+  /// ``scatter(_:weights:into:)``), then laid out as [C_out, area] in `out` with the bias
+  /// (and a per-channel `affine`, see ``ChannelLayout/channelsFirst(_:area:channels:offset:affine:into:)``).
+  /// `weights` is the ``transposed(_:)`` layout; `scratch` holds ``scratchCount`` words.
   @inlinable
   public func deliver(_ x: UnsafePointer<Float>, weights t: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                       affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil,
                       scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
     let area = outHeight * outWidth, co = outChannels
-    scatter(x, weights: t, into: scratch)
+    if gathers {
+      gather(x, weights: t, index: scratch + area * co, into: scratch)
+    } else {
+      scatter(x, weights: t, into: scratch)
+    }
     ChannelLayout.channelsFirst(scratch, area: area, channels: co, offset: bias, affine: affine, into: out)
   }
 

@@ -65,7 +65,7 @@ enum LayerDelivery: Sendable {
   /// Words of scratch space ``deliver`` needs.
   var scratch: Int {
     switch self {
-    case .conv(let taps, _, _): taps.outHeight * taps.outWidth * taps.outChannels
+    case .conv(let taps, _, _): taps.scratchCount
     case .attention(let heads, let channels, _, _): (channels / heads) * (channels / heads) + channels / heads
     case .dense, .pool, .copy: 0
     }

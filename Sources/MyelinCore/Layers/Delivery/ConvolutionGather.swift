@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The gather form of the event kernel (one group, any stride): each output position sums
+/// the taps of the non-zero inputs in its window, with sixty-four output channels at a time
+/// held in registers, and is written once. The scatter form read and wrote a sample's whole
+/// channels-last output (200 KB for Spikformer's third SPS stage, beyond L1) once per spike
+/// and kernel row; here only the weight rows are read.
+///
+/// The non-zero inputs are first bucketed by position (row-major, channels ascending within
+/// a position), so the inputs that one kernel row of a window meets, k consecutive columns
+/// of one input row, are one contiguous range of entries. Each output receives its inputs
+/// in a fixed order (kernel row, then column, then channel): the sums are the same in both
+/// executors and for any thread count, though not in the order of the scatter form.
+extension ConvolutionTaps {
+  /// Whether ``deliver(_:weights:bias:affine:scratch:into:)`` gathers (one group); grouped
+  /// and depthwise convolutions scatter.
+  public var gathers: Bool { groups == 1 }
+
+  /// Words of scratch ``deliver(_:weights:bias:affine:scratch:into:)`` needs: the
+  /// channels-last sums [H_out·W_out, C_out], then (when it ``gathers``) the input index.
+  public var scratchCount: Int {
+    let sums = outHeight * outWidth * outChannels
+    return gathers ? sums + InputIndex.words(channels: inChannels, positions: height * width) : sums
+  }
+
+  /// The non-zero inputs of one sample by position: their values, then Int32 words that
+  /// the scratch lends through `withMemoryRebound` for the call.
+  @usableFromInline
+  struct InputIndex {
+    /// Entries of position q: start[q] ..< start[q + 1].
+    @usableFromInline let start: UnsafeMutablePointer<Int32>
+    /// Per entry: c·k² − q for input channel c at position q, so that its ``tapRow(_:_:_:)``
+    /// in a window is one add away (see ``gather(_:weights:index:into:)``); and its value.
+    @usableFromInline let rowBase: UnsafeMutablePointer<Int32>
+    @usableFromInline let value: UnsafeMutablePointer<Float>
+    /// Positions found per channel, and where each channel's run ends.
+    @usableFromInline let found: UnsafeMutablePointer<Int32>
+    @usableFromInline let ends: UnsafeMutablePointer<Int32>
+
+    /// Values, then start (positions + 1), rowBase, found (+16: ``SpikeScan/listNonZero``
+    /// writes past its end) and ends.
+    @inlinable
+    static func words(channels: Int, positions: Int) -> Int {
+      let inputs = channels * positions
+      return inputs + integerWords(channels: channels, positions: positions)
+    }
+
+    @inlinable
+    static func integerWords(channels: Int, positions: Int) -> Int {
+      let inputs = channels * positions
+      return (positions + 1) + inputs + (inputs + 16) + channels
+    }
+
+    @inlinable
+    init(values: UnsafeMutablePointer<Float>, words: UnsafeMutablePointer<Int32>, channels: Int, positions: Int) {
+      let inputs = channels * positions
+      value = values
+      start = words
+      rowBase = words + (positions + 1)
+      found = rowBase + inputs
+      ends = found + (inputs + 16)
+    }
+  }
+
+  /// Channels-last sums [H_out·W_out, C_out] of the taps of every non-zero input of one
+  /// sample, each written as (sum + offset[o]) · scale[o] + shift[o] when `offset` and
+  /// `affine` are given (the arithmetic of ``ChannelLayout/channelsFirst(_:area:channels:offset:affine:into:)``).
+  /// `index` is scratch of ``InputIndex/words(channels:positions:)`` words (the part of
+  /// ``scratchCount`` after the sums); `t` the ``transposed(_:)`` weights.
+  @inlinable
+  public func gather(_ x: UnsafePointer<Float>, weights t: UnsafePointer<Float>, offset: UnsafePointer<Float>? = nil,
+                     affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil,
+                     index scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+    let positions = height * width, inputs = inChannels * positions
+    (scratch + inputs).withMemoryRebound(to: Int32.self, capacity: InputIndex.integerWords(channels: inChannels, positions: positions)) {
+      let index = InputIndex(values: scratch, words: $0, channels: inChannels, positions: positions)
+      bucket(x, index)
+      gather(index, weights: t, epilogue: Epilogue(offset: offset, affine: affine), into: out)
+    }
+  }
+
+  /// What ``gather(_:weights:offset:affine:index:into:)`` does to a sum before storing it.
+  @usableFromInline
+  struct Epilogue {
+    @usableFromInline let offset: UnsafePointer<Float>?
+    @usableFromInline let affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?
+
+    @inlinable
+    init(offset: UnsafePointer<Float>?, affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?) {
+      self.offset = offset
+      self.affine = affine
+    }
+
+    /// Channels o ..< o + 16 of one position.
+    @inlinable @inline(__always)
+    func store(_ sum: SIMD16<Float>, channel o: Int, _ y: UnsafeMutablePointer<Float>) {
+      var v = sum
+      if let offset { v += ConvolutionTaps.load(offset + o) }
+      if let affine { v = v * ConvolutionTaps.load(affine.scale + o) + ConvolutionTaps.load(affine.shift + o) }
+      ConvolutionTaps.store(v, y)
+    }
+
+    @inlinable @inline(__always)
+    func store(_ sum: Float, channel o: Int, _ y: UnsafeMutablePointer<Float>) {
+      var v = sum
+      if let offset { v += offset[o] }
+      if let affine { v = v * affine.scale[o] + affine.shift[o] }
+      y.pointee = v
+    }
+  }
+
+  @inlinable
+  func gather(_ index: InputIndex, weights t: UnsafePointer<Float>, epilogue: Epilogue, into out: UnsafeMutablePointer<Float>) {
+    let ho = outHeight, wo = outWidth, k = kernel, s = stride, p = padding, co = outChannels, w = width
+    let (start, rowBase, value) = (index.start, index.rowBase, index.value)
+    for oy in 0..<ho {
+      let iy0 = oy &* s &- p
+      let ky0 = max(0, -iy0), ky1 = min(k - 1, height - 1 - iy0)
+      for ox in 0..<wo {
+        let ix0 = ox &* s &- p
+        let lo = max(0, ix0), hi = min(w - 1, ix0 + k - 1)
+        let y = out + (oy &* wo &+ ox) &* co
+        guard ky0 <= ky1, lo <= hi else {
+          for o in 0..<co { epilogue.store(0, channel: o, y + o) }
+          continue
+        }
+        // Entry e at input (iy, ix) meets tap (ky, ix − ix0), whose transposed row is
+        // c·k² + ky·k + k − 1 − (ix − ix0) = rowBase[e] + iy·W + ky·k + k − 1 + ix0. The
+        // loops over a kernel row's entries are written out per block width: a closure
+        // there was not inlined, and a call per entry kept the sums in memory.
+        @inline(__always)
+        func run(_ ky: Int) -> (first: Int, end: Int, shift: Int) {
+          let line = (iy0 &+ ky) &* w
+          return (Int(start[line &+ lo]), Int(start[line &+ hi &+ 1]), line &+ ky &* k &+ k &- 1 &+ ix0)
+        }
+        var o = 0
+        while o &+ 64 <= co {
+          // Two sets of sums, for entries in even and odd places of each run, halve the
+          // chains of dependent adds.
+          var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+          var b0 = SIMD16<Float>(), b1 = SIMD16<Float>(), b2 = SIMD16<Float>(), b3 = SIMD16<Float>()
+          for ky in ky0...ky1 {
+            let (first, end, shift) = run(ky)
+            var e = first
+            while e &+ 2 <= end {
+              let r = t + ((Int(rowBase[e]) &+ shift) &* co &+ o), v = value[e]
+              let q = t + ((Int(rowBase[e &+ 1]) &+ shift) &* co &+ o), u = value[e &+ 1]
+              a0 += v * Self.load(r)
+              a1 += v * Self.load(r + 16)
+              a2 += v * Self.load(r + 32)
+              a3 += v * Self.load(r + 48)
+              b0 += u * Self.load(q)
+              b1 += u * Self.load(q + 16)
+              b2 += u * Self.load(q + 32)
+              b3 += u * Self.load(q + 48)
+              e &+= 2
+            }
+            if e < end {
+              let r = t + ((Int(rowBase[e]) &+ shift) &* co &+ o), v = value[e]
+              a0 += v * Self.load(r)
+              a1 += v * Self.load(r + 16)
+              a2 += v * Self.load(r + 32)
+              a3 += v * Self.load(r + 48)
+            }
+          }
+          epilogue.store(a0 + b0, channel: o, y + o)
+          epilogue.store(a1 + b1, channel: o + 16, y + o + 16)
+          epilogue.store(a2 + b2, channel: o + 32, y + o + 32)
+          epilogue.store(a3 + b3, channel: o + 48, y + o + 48)
+          o &+= 64
+        }
+        if o &+ 32 <= co {
+          var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), b0 = SIMD16<Float>(), b1 = SIMD16<Float>()
+          for ky in ky0...ky1 {
+            let (first, end, shift) = run(ky)
+            var e = first
+            while e &+ 2 <= end {
+              let r = t + ((Int(rowBase[e]) &+ shift) &* co &+ o), v = value[e]
+              let q = t + ((Int(rowBase[e &+ 1]) &+ shift) &* co &+ o), u = value[e &+ 1]
+              a0 += v * Self.load(r)
+              a1 += v * Self.load(r + 16)
+              b0 += u * Self.load(q)
+              b1 += u * Self.load(q + 16)
+              e &+= 2
+            }
+            if e < end {
+              let r = t + ((Int(rowBase[e]) &+ shift) &* co &+ o), v = value[e]
+              a0 += v * Self.load(r)
+              a1 += v * Self.load(r + 16)
+            }
+          }
+          epilogue.store(a0 + b0, channel: o, y + o)
+          epilogue.store(a1 + b1, channel: o + 16, y + o + 16)
+          o &+= 32
+        }
+        if o &+ 16 <= co {
+          var a = SIMD16<Float>()
+          for ky in ky0...ky1 {
+            let (first, end, shift) = run(ky)
+            var e = first
+            while e < end {
+              a += value[e] * Self.load(t + ((Int(rowBase[e]) &+ shift) &* co &+ o))
+              e &+= 1
+            }
+          }
+          epilogue.store(a, channel: o, y + o)
+          o &+= 16
+        }
+        if o < co {
+          let lanes = co - o, z = y + o
+          z.update(repeating: 0, count: lanes)
+          for ky in ky0...ky1 {
+            let (first, end, shift) = run(ky)
+            for e in first..<end {
+              let r = t + ((Int(rowBase[e]) &+ shift) &* co &+ o), v = value[e]
+              for l in 0..<lanes { z[l] += v * r[l] }
+            }
+          }
+          for l in 0..<lanes { epilogue.store(z[l], channel: o + l, z + l) }
+        }
+      }
+    }
+  }
+
+  /// Fills the index: the non-zero inputs listed channel by channel (``SpikeScan/listNonZero``,
+  /// no branch on the data), counted per position, then placed in position order, which
+  /// keeps channels ascending within a position.
+  @inlinable
+  func bucket(_ x: UnsafePointer<Float>, _ index: InputIndex) {
+    let positions = height * width, k2 = kernel * kernel
+    let (start, found, ends) = (index.start, index.found, index.ends)
+    start.update(repeating: 0, count: positions + 1)
+    var total = 0
+    for c in 0..<inChannels {
+      let n = SpikeScan.listNonZero(x + c * positions, count: positions, into: found + total)
+      for i in total..<(total + n) { start[Int(found[i]) + 1] &+= 1 }
+      total += n
+      ends[c] = Int32(truncatingIfNeeded: total)
+    }
+    for q in 0..<positions { start[q + 1] &+= start[q] }
+    // Placing moves start[q] on to the start of q + 1's entries; shifted back afterwards.
+    var i = 0
+    for c in 0..<inChannels {
+      let plane = x + c * positions, end = Int(ends[c])
+      while i < end {
+        let q = Int(found[i]), e = Int(start[q])
+        index.rowBase[e] = Int32(truncatingIfNeeded: c &* k2 &- q)
+        index.value[e] = plane[q]
+        start[q] = Int32(truncatingIfNeeded: e &+ 1)
+        i &+= 1
+      }
+    }
+    var q = positions
+    while q > 0 {
+      start[q] = start[q - 1]
+      q -= 1
+    }
+    start[0] = 0
+  }
+
+  @inlinable @inline(__always)
+  static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+  @inlinable @inline(__always)
+  static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+  }
+}
