@@ -10,6 +10,7 @@ import MyelinTraces
 /// apart: it is the same work on both paths.
 enum LayerBench {
   static func run(checkpoint path: String, data: String?, batch: Int?, repeats: Int, threads: Int, json: Bool) throws {
+    Trainer.keepFreedMemory()  // as in training: freed blocks are reused, not faulted in again
     let checkpoint = try CheckpointFile.read(path: path)
     var setup = try TrainingSetup(checkpoint: checkpoint.model, path: path)
     if let batch { setup.configuration.batch = batch }
@@ -30,8 +31,10 @@ enum LayerBench {
     var dropout: [[Double]] = []  // per run: per projection, both passes (the same work in every mode)
     var densities = [Double](repeating: 0, count: network.projections.count)
     var chosen: [ForwardMode?] = []
+    // One untimed pass in each mode first: the first pass of a process faults its buffers
+    // in, and would otherwise be booked to whichever mode runs first.
     for mode in [ForwardMode.event, .dense, .auto] {
-      for _ in 0..<repeats {
+      for pass in 0..<(repeats + 1) {
         var t = trainer
         t.mode = mode
         t.projectionSeconds = Array(repeating: (0, 0), count: network.projections.count)
@@ -42,6 +45,7 @@ enum LayerBench {
         let g = c.loss == .mse ? Loss.mseOnRates(scores, labels: b.labels, classes: classes).gradient
           : Loss.crossEntropy(scores, labels: b.labels, classes: classes).gradient
         _ = t.backward(record, outputGradient: Loss.timeAverageBackward(g, steps: c.timeSteps))
+        if pass == 0 { continue }
         times[mode, default: []].append(t.projectionSeconds.map { $0.forward + $0.backward })
         dropout.append(t.dropoutSeconds)
         if mode == .auto { chosen = record.modes }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// The gather form of the event kernel (one group, any stride): each output position sums
-/// the taps of the non-zero inputs in its window, with sixty-four output channels at a time
-/// held in registers, and is written once. The scatter form read and wrote a sample's whole
+/// the taps of the non-zero inputs in its window, with up to sixty-four output channels at a
+/// time held in registers, and is written once. The scatter form read and wrote a sample's whole
 /// channels-last output (200 KB for Spikformer's third SPS stage, beyond L1) once per spike
 /// and kernel row; here only the weight rows are read.
 ///
@@ -93,11 +93,16 @@ extension ConvolutionTaps {
 
     /// Channels o ..< o + 16 of one position.
     @inlinable @inline(__always)
-    func store(_ sum: SIMD16<Float>, channel o: Int, _ y: UnsafeMutablePointer<Float>) {
+    func apply(_ sum: SIMD16<Float>, channel o: Int) -> SIMD16<Float> {
       var v = sum
       if let offset { v += ConvolutionTaps.load(offset + o) }
       if let affine { v = v * ConvolutionTaps.load(affine.scale + o) + ConvolutionTaps.load(affine.shift + o) }
-      ConvolutionTaps.store(v, y)
+      return v
+    }
+
+    @inlinable @inline(__always)
+    func store(_ sum: SIMD16<Float>, channel o: Int, _ y: UnsafeMutablePointer<Float>) {
+      ConvolutionTaps.store(apply(sum, channel: o), y)
     }
 
     @inlinable @inline(__always)
@@ -109,117 +114,114 @@ extension ConvolutionTaps {
     }
   }
 
+  /// The entries one output position's window meets: for kernel rows ky0...ky1, input row
+  /// iy0 + ky, columns lo...hi (ix0 is the window's first column, maybe padding).
+  @usableFromInline
+  struct Window {
+    @usableFromInline let iy0: Int, ix0: Int, ky0: Int, ky1: Int, lo: Int, hi: Int
+
+    @inlinable @inline(__always)
+    init(iy0: Int, ix0: Int, ky0: Int, ky1: Int, lo: Int, hi: Int) {
+      (self.iy0, self.ix0, self.ky0, self.ky1, self.lo, self.hi) = (iy0, ix0, ky0, ky1, lo, hi)
+    }
+
+    @inlinable var isEmpty: Bool { ky0 > ky1 || lo > hi }
+  }
+
+  /// The window of output position (oy, ox).
+  @inlinable @inline(__always)
+  func window(_ oy: Int, _ ox: Int) -> Window {
+    let iy0 = oy &* stride &- padding, ix0 = ox &* stride &- padding
+    return Window(iy0: iy0, ix0: ix0, ky0: max(0, -iy0), ky1: min(kernel - 1, height - 1 - iy0),
+                  lo: max(0, ix0), hi: min(width - 1, ix0 + kernel - 1))
+  }
+
+  /// The sums of output channels o ..< o + 16·N over a non-empty window, N vectors held in
+  /// registers. Entry e at input (iy, ix) meets tap (ky, ix − ix0), whose transposed row is
+  /// c·k² + ky·k + k − 1 − (ix − ix0) = rowBase[e] + iy·W + ky·k + k − 1 + ix0. Two sets
+  /// of sums, for entries in even and odd places of each kernel row's run, halve the chains
+  /// of dependent adds; the order is fixed, so every caller gets the same bits.
+  @inlinable @inline(__always)
+  func sums<let N: Int>(_ index: InputIndex, _ window: Window, weights t: UnsafePointer<Float>, channel o: Int)
+    -> InlineArray<N, SIMD16<Float>>
+  {
+    let k = kernel, w = width, co = outChannels
+    var a = InlineArray<N, SIMD16<Float>>(repeating: SIMD16()), b = a
+    for ky in window.ky0...window.ky1 {
+      let line = (window.iy0 &+ ky) &* w
+      let shift = line &+ ky &* k &+ k &- 1 &+ window.ix0
+      var e = Int(index.start[line &+ window.lo])
+      let end = Int(index.start[line &+ window.hi &+ 1])
+      while e &+ 2 <= end {
+        let r = t + ((Int(index.rowBase[e]) &+ shift) &* co &+ o), v = index.value[e]
+        let q = t + ((Int(index.rowBase[e &+ 1]) &+ shift) &* co &+ o), u = index.value[e &+ 1]
+        for l in 0..<N {
+          a[l] += v * Self.load(r + 16 &* l)
+          b[l] += u * Self.load(q + 16 &* l)
+        }
+        e &+= 2
+      }
+      if e < end {
+        let r = t + ((Int(index.rowBase[e]) &+ shift) &* co &+ o), v = index.value[e]
+        for l in 0..<N { a[l] += v * Self.load(r + 16 &* l) }
+      }
+    }
+    for l in 0..<N { a[l] += b[l] }
+    return a
+  }
+
   @inlinable
   func gather(_ index: InputIndex, weights t: UnsafePointer<Float>, epilogue: Epilogue, into out: UnsafeMutablePointer<Float>) {
-    let ho = outHeight, wo = outWidth, k = kernel, s = stride, p = padding, co = outChannels, w = width
-    let (start, rowBase, value) = (index.start, index.rowBase, index.value)
-    for oy in 0..<ho {
-      let iy0 = oy &* s &- p
-      let ky0 = max(0, -iy0), ky1 = min(k - 1, height - 1 - iy0)
+    let wo = outWidth, co = outChannels
+    for oy in 0..<outHeight {
       for ox in 0..<wo {
-        let ix0 = ox &* s &- p
-        let lo = max(0, ix0), hi = min(w - 1, ix0 + k - 1)
-        let y = out + (oy &* wo &+ ox) &* co
-        guard ky0 <= ky1, lo <= hi else {
+        let y = out + (oy &* wo &+ ox) &* co, window = window(oy, ox)
+        guard !window.isEmpty else {
           for o in 0..<co { epilogue.store(0, channel: o, y + o) }
           continue
         }
-        // Entry e at input (iy, ix) meets tap (ky, ix − ix0), whose transposed row is
-        // c·k² + ky·k + k − 1 − (ix − ix0) = rowBase[e] + iy·W + ky·k + k − 1 + ix0. The
-        // loops over a kernel row's entries are written out per block width: a closure
-        // there was not inlined, and a call per entry kept the sums in memory.
-        @inline(__always)
-        func run(_ ky: Int) -> (first: Int, end: Int, shift: Int) {
-          let line = (iy0 &+ ky) &* w
-          return (Int(start[line &+ lo]), Int(start[line &+ hi &+ 1]), line &+ ky &* k &+ k &- 1 &+ ix0)
-        }
         var o = 0
         while o &+ 64 <= co {
-          // Two sets of sums, for entries in even and odd places of each run, halve the
-          // chains of dependent adds.
-          var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-          var b0 = SIMD16<Float>(), b1 = SIMD16<Float>(), b2 = SIMD16<Float>(), b3 = SIMD16<Float>()
-          for ky in ky0...ky1 {
-            let (first, end, shift) = run(ky)
-            var e = first
-            while e &+ 2 <= end {
-              let r = t + ((Int(rowBase[e]) &+ shift) &* co &+ o), v = value[e]
-              let q = t + ((Int(rowBase[e &+ 1]) &+ shift) &* co &+ o), u = value[e &+ 1]
-              a0 += v * Self.load(r)
-              a1 += v * Self.load(r + 16)
-              a2 += v * Self.load(r + 32)
-              a3 += v * Self.load(r + 48)
-              b0 += u * Self.load(q)
-              b1 += u * Self.load(q + 16)
-              b2 += u * Self.load(q + 32)
-              b3 += u * Self.load(q + 48)
-              e &+= 2
-            }
-            if e < end {
-              let r = t + ((Int(rowBase[e]) &+ shift) &* co &+ o), v = value[e]
-              a0 += v * Self.load(r)
-              a1 += v * Self.load(r + 16)
-              a2 += v * Self.load(r + 32)
-              a3 += v * Self.load(r + 48)
-            }
+          let a: InlineArray<4, SIMD16<Float>> = sums(index, window, weights: t, channel: o)
+          for l in 0..<4 {
+            let c = o &+ 16 &* l
+            epilogue.store(a[l], channel: c, y + c)
           }
-          epilogue.store(a0 + b0, channel: o, y + o)
-          epilogue.store(a1 + b1, channel: o + 16, y + o + 16)
-          epilogue.store(a2 + b2, channel: o + 32, y + o + 32)
-          epilogue.store(a3 + b3, channel: o + 48, y + o + 48)
           o &+= 64
         }
         if o &+ 32 <= co {
-          var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), b0 = SIMD16<Float>(), b1 = SIMD16<Float>()
-          for ky in ky0...ky1 {
-            let (first, end, shift) = run(ky)
-            var e = first
-            while e &+ 2 <= end {
-              let r = t + ((Int(rowBase[e]) &+ shift) &* co &+ o), v = value[e]
-              let q = t + ((Int(rowBase[e &+ 1]) &+ shift) &* co &+ o), u = value[e &+ 1]
-              a0 += v * Self.load(r)
-              a1 += v * Self.load(r + 16)
-              b0 += u * Self.load(q)
-              b1 += u * Self.load(q + 16)
-              e &+= 2
-            }
-            if e < end {
-              let r = t + ((Int(rowBase[e]) &+ shift) &* co &+ o), v = value[e]
-              a0 += v * Self.load(r)
-              a1 += v * Self.load(r + 16)
-            }
+          let a: InlineArray<2, SIMD16<Float>> = sums(index, window, weights: t, channel: o)
+          for l in 0..<2 {
+            let c = o &+ 16 &* l
+            epilogue.store(a[l], channel: c, y + c)
           }
-          epilogue.store(a0 + b0, channel: o, y + o)
-          epilogue.store(a1 + b1, channel: o + 16, y + o + 16)
           o &+= 32
         }
         if o &+ 16 <= co {
-          var a = SIMD16<Float>()
-          for ky in ky0...ky1 {
-            let (first, end, shift) = run(ky)
-            var e = first
-            while e < end {
-              a += value[e] * Self.load(t + ((Int(rowBase[e]) &+ shift) &* co &+ o))
-              e &+= 1
-            }
-          }
-          epilogue.store(a, channel: o, y + o)
+          let a: InlineArray<1, SIMD16<Float>> = sums(index, window, weights: t, channel: o)
+          epilogue.store(a[0], channel: o, y + o)
           o &+= 16
         }
-        if o < co {
-          let lanes = co - o, z = y + o
-          z.update(repeating: 0, count: lanes)
-          for ky in ky0...ky1 {
-            let (first, end, shift) = run(ky)
-            for e in first..<end {
-              let r = t + ((Int(rowBase[e]) &+ shift) &* co &+ o), v = value[e]
-              for l in 0..<lanes { z[l] += v * r[l] }
-            }
-          }
-          for l in 0..<lanes { epilogue.store(z[l], channel: o + l, z + l) }
-        }
+        if o < co { scalarSums(index, window, weights: t, channel: o, epilogue: epilogue, into: y) }
       }
     }
+  }
+
+  /// Channels o ..< C_out (fewer than 16) of one position, lane by lane.
+  @inlinable
+  func scalarSums(_ index: InputIndex, _ window: Window, weights t: UnsafePointer<Float>, channel o: Int, epilogue: Epilogue,
+                  into y: UnsafeMutablePointer<Float>) {
+    let k = kernel, w = width, co = outChannels, lanes = co - o, z = y + o
+    z.update(repeating: 0, count: lanes)
+    for ky in window.ky0...window.ky1 {
+      let line = (window.iy0 &+ ky) &* w
+      let shift = line &+ ky &* k &+ k &- 1 &+ window.ix0
+      for e in Int(index.start[line &+ window.lo])..<Int(index.start[line &+ window.hi &+ 1]) {
+        let r = t + ((Int(index.rowBase[e]) &+ shift) &* co &+ o), v = index.value[e]
+        for l in 0..<lanes { z[l] += v * r[l] }
+      }
+    }
+    for l in 0..<lanes { epilogue.store(z[l], channel: o + l, z + l) }
   }
 
   /// Fills the index: the non-zero inputs listed channel by channel (``SpikeScan/listNonZero``,
