@@ -180,26 +180,26 @@ extension ConvolutionTaps {
           for o in 0..<co { epilogue.store(0, channel: o, y + o) }
           continue
         }
-        var o = 0
-        while o &+ 64 <= co {
-          let a: InlineArray<4, SIMD16<Float>> = sums(index, window, weights: t, channel: o)
-          for l in 0..<4 {
+        // Sums of N vectors of channels from o, stored at once.
+        @inline(__always)
+        func block<let N: Int>(_: InlineArray<N, SIMD16<Float>>.Type, channel o: Int) {
+          let a: InlineArray<N, SIMD16<Float>> = sums(index, window, weights: t, channel: o)
+          for l in 0..<N {
             let c = o &+ 16 &* l
             epilogue.store(a[l], channel: c, y + c)
           }
+        }
+        var o = 0
+        while o &+ 64 <= co {
+          block(InlineArray<4, SIMD16<Float>>.self, channel: o)
           o &+= 64
         }
         if o &+ 32 <= co {
-          let a: InlineArray<2, SIMD16<Float>> = sums(index, window, weights: t, channel: o)
-          for l in 0..<2 {
-            let c = o &+ 16 &* l
-            epilogue.store(a[l], channel: c, y + c)
-          }
+          block(InlineArray<2, SIMD16<Float>>.self, channel: o)
           o &+= 32
         }
         if o &+ 16 <= co {
-          let a: InlineArray<1, SIMD16<Float>> = sums(index, window, weights: t, channel: o)
-          epilogue.store(a[0], channel: o, y + o)
+          block(InlineArray<1, SIMD16<Float>>.self, channel: o)
           o &+= 16
         }
         if o < co { scalarSums(index, window, weights: t, channel: o, epilogue: epilogue, into: y) }
