@@ -9,8 +9,9 @@
 /// The non-zero inputs are first bucketed by position (row-major, channels ascending within
 /// a position), so the inputs that one kernel row of a window meets, k consecutive columns
 /// of one input row, are one contiguous range of entries. Each output receives its inputs
-/// in a fixed order (kernel row, then column, then channel): the sums are the same in both
-/// executors and for any thread count, though not in the order of the scatter form.
+/// in a fixed order (kernel row, then column, then channel, in two partial sums): the sums
+/// are the same in both executors and for any thread count, though not in the order of the
+/// scatter form.
 extension ConvolutionTaps {
   /// Whether ``deliver(_:weights:bias:affine:scratch:into:)`` gathers (one group); grouped
   /// and depthwise convolutions scatter.
@@ -30,7 +31,7 @@ extension ConvolutionTaps {
     /// Entries of position q: start[q] ..< start[q + 1].
     @usableFromInline let start: UnsafeMutablePointer<Int32>
     /// Per entry: c·k² − q for input channel c at position q, so that its ``tapRow(_:_:_:)``
-    /// in a window is one add away (see ``gather(_:weights:index:into:)``); and its value.
+    /// in a window is one add away (see ``sums(_:_:weights:channel:)``); and its value.
     @usableFromInline let rowBase: UnsafeMutablePointer<Int32>
     @usableFromInline let value: UnsafeMutablePointer<Float>
     /// Positions found per channel, and where each channel's run ends.
