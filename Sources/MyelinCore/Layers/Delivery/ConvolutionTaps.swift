@@ -58,7 +58,7 @@ public struct ConvolutionTaps: Sendable, Equatable {
   public func tapRow(_ cl: Int, _ ky: Int, _ kx: Int) -> Int { (cl * kernel + ky) * kernel + kernel - 1 - kx }
 
   /// Output of one sample: the taps of every non-zero input summed channels-last into
-  /// `scratch` ([area, C_out]; ``gather(_:weights:index:into:)`` with one group, else
+  /// `scratch` ([area, C_out]; ``gather(_:weights:offset:affine:index:into:)`` with one group, else
   /// ``scatter(_:weights:into:)``), then laid out as [C_out, area] in `out` with the bias
   /// (and a per-channel `affine`, see ``ChannelLayout/channelsFirst(_:area:channels:offset:affine:into:)``).
   /// `weights` is the ``transposed(_:)`` layout; `scratch` holds ``scratchCount`` words.
