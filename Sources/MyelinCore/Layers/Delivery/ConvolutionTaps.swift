@@ -75,21 +75,13 @@ public struct ConvolutionTaps: Sendable, Equatable {
     ChannelLayout.channelsFirst(scratch, area: area, channels: co, offset: bias, affine: affine, into: out)
   }
 
-  /// Every non-zero input adds its taps into `out`, channels-last [area, C_out] (zeroed first).
+  /// Every non-zero input adds its taps into `out`, channels-last [area, C_out] (zeroed
+  /// first), tap by tap: ``deliver(_:weights:bias:affine:scratch:into:)`` takes it for
+  /// grouped convolutions, which do not gather.
   @inlinable
   public func scatter(_ x: UnsafePointer<Float>, weights t: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
     let co = outChannels, go = groupOut
     out.update(repeating: 0, count: outHeight * outWidth * co)
-    if hasTapRuns {
-      forEachActiveTapRun(x) { v, row, position, taps in
-        if v == 1 {
-          RowAdd.add(t + row * co, to: out + position * co, count: taps * co)
-        } else {
-          RowAdd.add(v, times: t + row * co, to: out + position * co, count: taps * co)
-        }
-      }
-      return
-    }
     forEachActiveTap(x) { v, g, cl, ky, kx, position in
       let w = t + tapRow(cl, ky, kx) * co + g * go
       let y = out + position * co + g * go
@@ -102,7 +94,8 @@ public struct ConvolutionTaps: Sendable, Equatable {
     }
   }
 
-  /// Stride 1 and one group: the taps of a kernel row are one run (``transposed(_:)``).
+  /// Stride 1 and one group: the taps of a kernel row are one run (``transposed(_:)``), as
+  /// the event weight gradient visits them.
   public var hasTapRuns: Bool { stride == 1 && groups == 1 }
 
   /// With ``hasTapRuns``: for every non-zero input and every kernel row it meets, `body`
