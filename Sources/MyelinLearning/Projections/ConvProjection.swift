@@ -96,51 +96,69 @@ public struct ConvProjection: Sendable, Equatable {
   /// written out. Returns the spikes [T·batch, size] (row t·batch + b) and their number:
   /// the values of ``forward`` followed by ``LIFNode/forward``. `repeated`: x holds one
   /// row per sample (a directly encoded image), convolved once and read at every step.
+  ///
+  /// `pool`, max pooling of this output, also returns the pooled spikes [T·batch,
+  /// C_out·H_p·W_p] (``Pooling/forward``'s values). A gathering convolution pools its
+  /// channels-last spikes sixteen channels at a time; `keepingSpikes: false` then skips
+  /// laying out the unpooled spikes (`spikes` is empty), when the pooling is their only reader.
   public func forwardSpiking(_ x: [Float], steps T: Int, batch B: Int, repeated: Bool, mode: ForwardMode, threads: Int,
-                             affine: (scale: [Float], shift: [Float])?, node: LIFNode, factor k: Float)
-    -> (spikes: [Float], count: Int)
+                             affine: (scale: [Float], shift: [Float])?, node: LIFNode, factor k: Float,
+                             pool: PoolWindows? = nil, keepingSpikes: Bool = true)
+    -> (spikes: [Float], count: Int, pooled: [Float])
   {
-    let inputRows = repeated ? B : T * B, n = outputSize
+    let inputRows = repeated ? B : T * B, n = outputSize, area = outHeight * outWidth
     precondition(x.count == inputRows * inputSize, "ConvProjection.forwardSpiking: input has \(x.count) values")
-    var s = [Float](uninitializedCount: T * B * n)  // every step of every neuron is written
-    guard T > 0, B > 0 else { return (s, 0) }
-    var counts = [0, 0]
+    precondition(pool.map { $0.geometry.kind == .max && $0.height == outHeight && $0.width == outWidth } ?? true,
+                 "ConvProjection.forwardSpiking: the pooling is not a max pooling of this output")
     let event = DenseProjection.resolve(mode, input: x, threshold: eventThreshold) != .dense
+    // A gathering event path keeps the sample channels-last: the currents come with bias and
+    // BatchNorm applied per channel, the node runs on them in that order (its neurons are
+    // independent), and only the spikes are laid out channels-first. The other path writes
+    // the spikes in place, so it keeps them.
+    let channelsLast = event && taps.gathers, keep = keepingSpikes || !channelsLast
+    let pooledArea = pool.map { $0.outHeight * $0.outWidth } ?? 0, pn = outChannels * pooledArea
+    var s = [Float](uninitializedCount: keep ? T * B * n : 0)  // every step of every neuron is written
+    var pooled = [Float](uninitializedCount: T * B * pn)  // and of every pooled one
+    guard T > 0, B > 0 else { return (s, 0, pooled) }
+    var counts = [0, 0]
     x.withUnsafeBufferPointer { xb in
       s.withUnsafeMutableBufferPointer { sb in
-        counts.withUnsafeMutableBufferPointer { cb in
-          withOperands(event: event, affine: affine) { operands in
-            nonisolated(unsafe) let (xp, sp, cp, o) = (xb.baseAddress!, sb.baseAddress!, cb.baseAddress!, operands)
-            RowHalves.run(B, threads: threads) { half, samples in
-              let steps = repeated ? 1 : T
-              // A gathering event path keeps the sample channels-last: the currents come with
-              // bias and BatchNorm applied per channel, the node runs on them in that order
-              // (its neurons are independent), and only the spikes are laid out channels-first.
-              let channelsLast = event && taps.gathers
-              var scratch = [Float](uninitializedCount: scratchSize(event: event)), current = [Float](uninitializedCount: steps * n)
-              var fired = [Float](uninitializedCount: channelsLast ? T * n : 0)
-              scratch.withUnsafeMutableBufferPointer { scratchBuffer in
-                current.withUnsafeMutableBufferPointer { currentBuffer in
-                  fired.withUnsafeMutableBufferPointer { firedBuffer in
-                    let (buffer, y) = (scratchBuffer.baseAddress!, currentBuffer.baseAddress!)
-                    for b in samples {
-                      guard channelsLast, let local = firedBuffer.baseAddress, let t = o.transposed else {
-                        for t in 0..<steps { row(xp + (t * B + b) * inputSize, o, scratch: buffer, into: y + t * n) }
-                        cp[half] += node.run(0..<n, steps: T, neurons: B * n, inputStride: repeated ? 0 : n, input: y, charge: nil,
-                                             spikes: sp + b * n, factor: k)
-                        continue
-                      }
-                      for step in 0..<steps {
-                        taps.gather(xp + (step * B + b) * inputSize, weights: t, offset: o.bias, affine: o.affine,
-                                    index: buffer + n, into: y + step * n)
-                      }
-                      cp[half] += node.run(0..<n, steps: T, neurons: n, inputStride: repeated ? 0 : n, input: y, charge: nil,
-                                           spikes: local, factor: k)
-                      let area = outHeight * outWidth
-                      for step in 0..<T {
-                        ChannelLayout.sparseChannelsFirst(local + step * n, area: area, channels: outChannels, into: sp + (step * B + b) * n)
+        pooled.withUnsafeMutableBufferPointer { pb in
+          counts.withUnsafeMutableBufferPointer { cb in
+            withOperands(event: event, affine: affine) { operands in
+              nonisolated(unsafe) let (xp, sp, pp, cp, o) = (xb.baseAddress!, sb.baseAddress, pb.baseAddress, cb.baseAddress!, operands)
+              RowHalves.run(B, threads: threads) { half, samples in
+                let steps = repeated ? 1 : T
+                let scratch = Scratch(channelsLast ? taps.indexCount : scratchSize(event: event)), current = Scratch(steps * n)
+                let local = Scratch(channelsLast ? T * n : 0), window = Scratch(channelsLast ? pn : 0)
+                defer { for buffer in [scratch, current, local, window] { buffer.release() } }
+                let y = current.base
+                for b in samples {
+                  guard channelsLast, let t = o.transposed else {
+                    guard let sp else { continue }  // kept whenever the path is not channels-last
+                    for t in 0..<steps { row(xp + (t * B + b) * inputSize, o, scratch: scratch.base, into: y + t * n) }
+                    cp[half] += node.run(0..<n, steps: T, neurons: B * n, inputStride: repeated ? 0 : n, input: y, charge: nil,
+                                         spikes: sp + b * n, factor: k)
+                    guard let pool, let pp else { continue }
+                    for r in Swift.stride(from: b, to: T * B, by: B) {
+                      for c in 0..<outChannels {
+                        pool.pool(sp + r * n + c * area, into: pp + r * pn + c * pooledArea, nonNegative: true)
                       }
                     }
+                    continue
+                  }
+                  for step in 0..<steps {
+                    taps.gather(xp + (step * B + b) * inputSize, weights: t, offset: o.bias, affine: o.affine,
+                                index: scratch.base, into: y + step * n)
+                  }
+                  cp[half] += node.run(0..<n, steps: T, neurons: n, inputStride: repeated ? 0 : n, input: y, charge: nil,
+                                       spikes: local.base, factor: k)
+                  for step in 0..<T {
+                    let r = step * B + b, fired = local.base + step * n
+                    if keep, let sp { ChannelLayout.sparseChannelsFirst(fired, area: area, channels: outChannels, into: sp + r * n) }
+                    guard let pool, let pp else { continue }
+                    pool.maxChannelsLast(fired, channels: outChannels, into: window.base)
+                    ChannelLayout.sparseChannelsFirst(window.base, area: pooledArea, channels: outChannels, into: pp + r * pn)
                   }
                 }
               }
@@ -149,7 +167,14 @@ public struct ConvProjection: Sendable, Equatable {
         }
       }
     }
-    return (s, counts[0] + counts[1])
+    return (s, counts[0] + counts[1], pooled)
+  }
+
+  /// A thread's working buffer, freed by its owner.
+  private struct Scratch {
+    let base: UnsafeMutablePointer<Float>
+    init(_ count: Int) { base = .allocate(capacity: max(count, 1)) }
+    func release() { base.deallocate() }
   }
 
   /// What the row loop reads, as base addresses (valid inside ``withOperands``).

@@ -146,16 +146,20 @@ struct LayerKernel: Sendable {
 
   /// Evaluation of a convolution (with its BatchNorm) and the LIF node that is its target's
   /// only input, fused sample by sample (``ConvProjection/forwardSpiking``): the spikes and
-  /// their number, the values of ``forward`` then ``LIFNode/forward``. Nil for other kinds.
+  /// their number, the values of ``forward`` then ``LIFNode/forward``; with `pool`, also
+  /// the spikes max-pooled, and the unpooled ones only if `keepingSpikes`. Nil for other kinds.
   func forwardSpiking(_ x: [Float], steps T: Int, batch B: Int, repeats: Int, mode: ForwardMode, threads: Int, nonZero: Int?,
-                      node: LIFNode, factor: Float) -> (spikes: [Float], count: Int, record: Record)? {
+                      node: LIFNode, factor: Float, pool: Pooling? = nil, keepingSpikes: Bool = true)
+    -> (spikes: [Float], count: Int, pooled: [Float], record: Record)?
+  {
     guard case .conv(let p) = operation else { return nil }
     var record = Record()
     let xs = repeats > 1 ? Array(x[0..<(B * p.inputSize)]) : x
     record.mode = DenseProjection.resolve(mode, input: xs, nonZero: repeats == 1 ? nonZero : nil, threshold: p.eventThreshold)
-    let (spikes, count) = p.forwardSpiking(xs, steps: T, batch: B, repeated: repeats > 1, mode: record.mode ?? .dense,
-                                           threads: threads, affine: batchNorm?.affine, node: node, factor: factor)
-    return (spikes, count, record)
+    let (spikes, count, pooled) = p.forwardSpiking(
+      xs, steps: T, batch: B, repeated: repeats > 1, mode: record.mode ?? .dense, threads: threads, affine: batchNorm?.affine,
+      node: node, factor: factor, pool: pool?.windows, keepingSpikes: keepingSpikes)
+    return (spikes, count, pooled, record)
   }
 
   /// Gradients: dL/dx (when `needInput`), and the parameter gradients in ``parameters`` order.

@@ -26,6 +26,10 @@ public struct Trainer: Sendable {
   /// Per position in ``order``: the populations whose last reader is the population at that
   /// position. Evaluation can free their outputs there.
   let lastRead: [[Int]]
+  /// Per population: the max pooling that is its only reader, when that pooling is its
+  /// target's only input and the target only sums (Spikformer's SPS stages). Evaluation
+  /// pools such a conv → LIF population's spikes as it makes them.
+  let pooledBy: [(projection: Int, target: Int)?]
   /// PLIF's w per population (0 for other nodes).
   var plif: [Float]
   /// Event or dense path for every projection (`auto` picks by measured input density).
@@ -70,6 +74,14 @@ public struct Trainer: Sendable {
     var lastRead = Array(repeating: [Int](), count: order.count)
     for (p, position) in reader.enumerated() where position >= 0 && p != wiring.output { lastRead[position].append(p) }
     self.lastRead = lastRead
+    pooledBy = network.populations.indices.map { p in
+      let readers = network.projections.indices.filter { j in wiring.sources[j] == p || wiring.extraSources[j].contains(p) }
+      guard readers.count == 1, let j = readers.first, case .pool(let pooling) = kernels[j].operation, pooling.kind == .max,
+        kernels[j].batchNorm == nil, kernels[j].dropout == nil, wiring.incoming[wiring.targets[j]] == [j],
+        network.populations[wiring.targets[j]].model == .sum
+      else { return nil }
+      return (j, wiring.targets[j])
+    }
     projectionSeconds = Array(repeating: (0, 0), count: kernels.count)
     populationSeconds = Array(repeating: 0, count: network.populations.count)
     dropoutSeconds = Array(repeating: 0, count: kernels.count)
@@ -127,6 +139,7 @@ public struct Trainer: Sendable {
     let size = populations[input].size
     let repeats = T > 1 && (1..<T).allSatisfy { t in inputs[(t * B * size)..<((t + 1) * B * size)].elementsEqual(inputs[0..<(B * size)]) } ? T : 1
     record.inputRepeats = repeats
+    var pooledAhead: [Int: [Float]] = [:]  // outputs of pool targets, computed with their source
     for (position, p) in order.enumerated() {
       defer {
         if !training && !keepingOutputs {
@@ -140,18 +153,27 @@ public struct Trainer: Sendable {
         record.outputs[p] = inputs
         continue
       }
-      // In evaluation a convolution that is a LIF node's only input runs fused with it.
+      if let pooled = pooledAhead.removeValue(forKey: p) {
+        record.outputs[p] = pooled
+        continue
+      }
+      // In evaluation a convolution that is a LIF node's only input runs fused with it (and
+      // with the max pooling of its spikes, when that is their only reader).
       if !training, incoming[p].count == 1, case .lifNode(let node) = populations[p].model {
         let j = incoming[p][0], s = sources[j], clock = Clock()
         let nonZero = mode == .auto && kernels[j].choosesPathByDensity ? record.nonZeroCount(s) : nil
-        if let (spikes, count, r) = kernels[j].forwardSpiking(record.outputs[s], steps: T, batch: B, repeats: s == input ? repeats : 1,
-                                                             mode: mode, threads: threads, nonZero: nonZero, node: node,
-                                                             factor: node.factor(plif[p])) {
-          // Booked as the projection's time: the node's share is not apart.
+        var pool: Pooling?
+        if let (k, _) = pooledBy[p], case .pool(let pooling) = kernels[k].operation { pool = pooling }
+        if let (spikes, count, pooled, r) = kernels[j].forwardSpiking(
+          record.outputs[s], steps: T, batch: B, repeats: s == input ? repeats : 1, mode: mode, threads: threads, nonZero: nonZero,
+          node: node, factor: node.factor(plif[p]), pool: pool, keepingSpikes: keepingOutputs || pool == nil)
+        {
+          // Booked as the projection's time: the node's and the pooling's shares are not apart.
           projectionSeconds[j].forward += clock.seconds
           record.layers[j] = r
           record.outputs[p] = spikes
           record.nonZeroCounts[p] = count
+          if let (_, target) = pooledBy[p], pool != nil { pooledAhead[target] = pooled }
           continue
         }
       }

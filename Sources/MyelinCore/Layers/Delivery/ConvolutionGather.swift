@@ -21,8 +21,11 @@ extension ConvolutionTaps {
   /// channels-last sums [H_out·W_out, C_out], then (when it ``gathers``) the input index.
   public var scratchCount: Int {
     let sums = outHeight * outWidth * outChannels
-    return gathers ? sums + InputIndex.words(channels: inChannels, positions: height * width) : sums
+    return gathers ? sums + indexCount : sums
   }
+
+  /// Words of scratch ``gather(_:weights:offset:affine:index:into:)`` needs for its input index.
+  public var indexCount: Int { InputIndex.words(channels: inChannels, positions: height * width) }
 
   /// The non-zero inputs of one sample by position: their values, then Int32 words that
   /// the scratch lends through `withMemoryRebound` for the call.
@@ -66,8 +69,8 @@ extension ConvolutionTaps {
   /// Channels-last sums [H_out·W_out, C_out] of the taps of every non-zero input of one
   /// sample, each written as (sum + offset[o]) · scale[o] + shift[o] when `offset` and
   /// `affine` are given (the arithmetic of ``ChannelLayout/channelsFirst(_:area:channels:offset:affine:into:)``).
-  /// `index` is scratch of ``InputIndex/words(channels:positions:)`` words (the part of
-  /// ``scratchCount`` after the sums); `t` the ``transposed(_:)`` weights.
+  /// `index` is scratch of ``indexCount`` words (the part of ``scratchCount`` after the
+  /// sums); `t` the ``transposed(_:)`` weights.
   @inlinable
   public func gather(_ x: UnsafePointer<Float>, weights t: UnsafePointer<Float>, offset: UnsafePointer<Float>? = nil,
                      affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil,

@@ -96,6 +96,46 @@ public struct PoolWindows: Sendable, Equatable {
     }
   }
 
+  /// Max pooling of a channels-last sample [H·W, C] of non-negative values (spikes) into
+  /// [H_out·W_out, C], sixteen channels at a time: each output is the larger of 0 and its
+  /// window's values, as ``paint`` computes plane by plane (no index is kept, which only
+  /// training needs).
+  @inlinable
+  public func maxChannelsLast(_ x: UnsafePointer<Float>, channels c: Int, into y: UnsafeMutablePointer<Float>) {
+    let k = geometry.kernel, s = geometry.stride, pad = geometry.padding, w = width, wo = outWidth
+    for oy in 0..<outHeight {
+      let y0 = max(oy &* s &- pad, 0), y1 = min(oy &* s &- pad &+ k, height)
+      for ox in 0..<wo {
+        let x0 = max(ox &* s &- pad, 0), x1 = min(ox &* s &- pad &+ k, w)
+        let out = y + (oy &* wo &+ ox) &* c
+        var o = 0
+        while o &+ 16 <= c {
+          var m = SIMD16<Float>()
+          for iy in y0..<y1 {
+            for ix in x0..<x1 {
+              let at: Int = (iy &* w &+ ix) &* c &+ o
+              let v = UnsafeRawPointer(x + at).loadUnaligned(as: SIMD16<Float>.self)
+              m.replace(with: v, where: v .> m)  // (`pointwiseMax` is compiled lane by lane)
+            }
+          }
+          UnsafeMutableRawPointer(out + o).storeBytes(of: m, as: SIMD16<Float>.self)
+          o &+= 16
+        }
+        while o < c {
+          var m: Float = 0
+          for iy in y0..<y1 {
+            for ix in x0..<x1 {
+              let at: Int = (iy &* w &+ ix) &* c &+ o
+              m = max(m, x[at])
+            }
+          }
+          out[o] = m
+          o &+= 1
+        }
+      }
+    }
+  }
+
   /// Every window read whole: any values, and average pooling.
   @inlinable
   func scan(_ x: UnsafePointer<Float>, base: Int, into y: UnsafeMutablePointer<Float>, chosen: UnsafeMutablePointer<Int>?) {
