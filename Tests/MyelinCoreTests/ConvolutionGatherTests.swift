@@ -6,7 +6,8 @@ import Testing
 /// channels. Weights and inputs are small whole numbers, so every sum is exact in any order
 /// and the two must be equal bit for bit: that catches a tap, a position or a channel block
 /// missed or counted twice. The output channel counts take every mix of the kernel's blocks
-/// (64, 32, 16 and single lanes); inputs hold spikes, residual sums (2, 3) and −1.
+/// (64, 32, 16 and single lanes); inputs hold spikes, residual sums (2, 3) and −1, or
+/// spikes only.
 struct ConvolutionGatherTests {
   /// (C_in, C_out, kernel, stride, padding, H, W)
   static let shapes: [(Int, Int, Int, Int, Int, Int, Int)] = [
@@ -22,13 +23,16 @@ struct ConvolutionGatherTests {
     }
   }
 
-  @Test(arguments: shapes.indices)
-  func gatherEqualsTheDirectSum(shape: Int) {
+  /// `spikes`: every non-zero input is 1, which the gather adds without products.
+  @Test(arguments: shapes.indices, [false, true])
+  func gatherEqualsTheDirectSum(shape: Int, spikes: Bool) {
     let (ci, co, k, s, p, h, w) = Self.shapes[shape]
     let taps = ConvolutionTaps(inChannels: ci, outChannels: co, kernel: k, stride: s, padding: p, groups: 1, height: h, width: w)
     #expect(taps.gathers)
     // About one input in five non-zero; weights in −4 ... 4.
-    let x = Self.integers(ci * h * w, seed: UInt64(shape) + 1) { r in [1, 1, 1, 2, 3, -1][Int(r % 6)] * (r % 31 < 6 ? 1 : 0) }
+    let x = Self.integers(ci * h * w, seed: UInt64(shape) + 1) { r in
+      (spikes ? 1 : [1, 1, 1, 2, 3, -1][Int(r % 6)]) * (r % 31 < 6 ? 1 : 0)
+    }
     let weight = Self.integers(co * ci * k * k, seed: UInt64(shape) + 100) { r in Float(Int(r % 9) - 4) }
     let offset = (0..<co).map { Float($0 % 5) - 2 }
     let scale = (0..<co).map { 0.5 + Float($0 % 3) }, shift = (0..<co).map { Float($0 % 4) * 0.25 }

@@ -78,8 +78,8 @@ extension ConvolutionTaps {
     let positions = height * width, inputs = inChannels * positions
     (scratch + inputs).withMemoryRebound(to: Int32.self, capacity: InputIndex.integerWords(channels: inChannels, positions: positions)) {
       let index = InputIndex(values: scratch, words: $0, channels: inChannels, positions: positions)
-      bucket(x, index)
-      gather(index, weights: t, epilogue: Epilogue(offset: offset, affine: affine), into: out)
+      let units = bucket(x, index)
+      gather(index, units: units, weights: t, epilogue: Epilogue(offset: offset, affine: affine), into: out)
     }
   }
 
@@ -144,9 +144,11 @@ extension ConvolutionTaps {
   /// registers. Entry e at input (iy, ix) meets tap (ky, ix − ix0), whose transposed row is
   /// c·k² + ky·k + k − 1 − (ix − ix0) = rowBase[e] + iy·W + ky·k + k − 1 + ix0. Two sets
   /// of sums, for entries in even and odd places of each kernel row's run, halve the chains
-  /// of dependent adds; the order is fixed, so every caller gets the same bits.
+  /// of dependent adds; the order is fixed, so every caller gets the same bits. With
+  /// `units` (every value is 1: spikes) the rows are added without the product, which is
+  /// exact (1·w = w) and halves the vector operations.
   @inlinable @inline(__always)
-  func sums<let N: Int>(_ index: InputIndex, _ window: Window, weights t: UnsafePointer<Float>, channel o: Int)
+  func sums<let N: Int>(_ index: InputIndex, _ window: Window, units: Bool, weights t: UnsafePointer<Float>, channel o: Int)
     -> InlineArray<N, SIMD16<Float>>
   {
     let k = kernel, w = width, co = outChannels
@@ -159,23 +161,46 @@ extension ConvolutionTaps {
       while e &+ 2 <= end {
         let r = t + ((Int(index.rowBase[e]) &+ shift) &* co &+ o), v = index.value[e]
         let q = t + ((Int(index.rowBase[e &+ 1]) &+ shift) &* co &+ o), u = index.value[e &+ 1]
-        for l in 0..<N {
-          a[l] += v * Self.load(r + 16 &* l)
-          b[l] += u * Self.load(q + 16 &* l)
+        if units {
+          for l in 0..<N {
+            a[l] += Self.load(r + 16 &* l)
+            b[l] += Self.load(q + 16 &* l)
+          }
+        } else {
+          for l in 0..<N {
+            a[l] += v * Self.load(r + 16 &* l)
+            b[l] += u * Self.load(q + 16 &* l)
+          }
         }
         e &+= 2
       }
       if e < end {
         let r = t + ((Int(index.rowBase[e]) &+ shift) &* co &+ o), v = index.value[e]
-        for l in 0..<N { a[l] += v * Self.load(r + 16 &* l) }
+        if units {
+          for l in 0..<N { a[l] += Self.load(r + 16 &* l) }
+        } else {
+          for l in 0..<N { a[l] += v * Self.load(r + 16 &* l) }
+        }
       }
     }
     for l in 0..<N { a[l] += b[l] }
     return a
   }
 
+  /// The positions' sums, compiled once for unit values and once for any.
   @inlinable
-  func gather(_ index: InputIndex, weights t: UnsafePointer<Float>, epilogue: Epilogue, into out: UnsafeMutablePointer<Float>) {
+  func gather(_ index: InputIndex, units: Bool, weights t: UnsafePointer<Float>, epilogue: Epilogue,
+              into out: UnsafeMutablePointer<Float>) {
+    if units {
+      gather(index, unitValues: true, weights: t, epilogue: epilogue, into: out)
+    } else {
+      gather(index, unitValues: false, weights: t, epilogue: epilogue, into: out)
+    }
+  }
+
+  @inlinable @inline(__always)
+  func gather(_ index: InputIndex, unitValues units: Bool, weights t: UnsafePointer<Float>, epilogue: Epilogue,
+              into out: UnsafeMutablePointer<Float>) {
     let wo = outWidth, co = outChannels
     for oy in 0..<outHeight {
       for ox in 0..<wo {
@@ -187,7 +212,7 @@ extension ConvolutionTaps {
         // Sums of N vectors of channels from o, stored at once.
         @inline(__always)
         func block<let N: Int>(_: InlineArray<N, SIMD16<Float>>.Type, channel o: Int) {
-          let a: InlineArray<N, SIMD16<Float>> = sums(index, window, weights: t, channel: o)
+          let a: InlineArray<N, SIMD16<Float>> = sums(index, window, units: units, weights: t, channel: o)
           for l in 0..<N {
             let c = o &+ 16 &* l
             epilogue.store(a[l], channel: c, y + c)
@@ -230,9 +255,9 @@ extension ConvolutionTaps {
 
   /// Fills the index: the non-zero inputs listed channel by channel (``SpikeScan/listNonZero``,
   /// no branch on the data), counted per position, then placed in position order, which
-  /// keeps channels ascending within a position.
+  /// keeps channels ascending within a position. Returns whether every value placed is 1.
   @inlinable
-  func bucket(_ x: UnsafePointer<Float>, _ index: InputIndex) {
+  func bucket(_ x: UnsafePointer<Float>, _ index: InputIndex) -> Bool {
     let positions = height * width, k2 = kernel * kernel
     let (start, found, ends) = (index.start, index.found, index.ends)
     start.update(repeating: 0, count: positions + 1)
@@ -245,13 +270,14 @@ extension ConvolutionTaps {
     }
     for q in 0..<positions { start[q + 1] &+= start[q] }
     // Placing moves start[q] on to the start of q + 1's entries; shifted back afterwards.
-    var i = 0
+    var i = 0, units = true
     for c in 0..<inChannels {
       let plane = x + c * positions, end = Int(ends[c])
       while i < end {
-        let q = Int(found[i]), e = Int(start[q])
+        let q = Int(found[i]), e = Int(start[q]), v = plane[q]
         index.rowBase[e] = Int32(truncatingIfNeeded: c &* k2 &- q)
-        index.value[e] = plane[q]
+        index.value[e] = v
+        units = units && v == 1
         start[q] = Int32(truncatingIfNeeded: e &+ 1)
         i &+= 1
       }
@@ -262,6 +288,7 @@ extension ConvolutionTaps {
       q -= 1
     }
     start[0] = 0
+    return units
   }
 
   @inlinable @inline(__always)
