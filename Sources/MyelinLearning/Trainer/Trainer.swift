@@ -279,6 +279,23 @@ public struct Trainer: Sendable {
 }
 
 extension Trainer {
+  /// Sets the per-layer timings to zero (a copy that runs on another thread starts there).
+  mutating func resetTimings() {
+    projectionSeconds = Array(repeating: (0, 0), count: projectionSeconds.count)
+    populationSeconds = Array(repeating: 0, count: populationSeconds.count)
+    dropoutSeconds = Array(repeating: 0, count: dropoutSeconds.count)
+  }
+
+  /// Adds the timings of a copy of this Trainer (time spent on its thread).
+  mutating func addTimings(of other: Trainer) {
+    for j in projectionSeconds.indices {
+      projectionSeconds[j].forward += other.projectionSeconds[j].forward
+      projectionSeconds[j].backward += other.projectionSeconds[j].backward
+      dropoutSeconds[j] += other.dropoutSeconds[j]
+    }
+    for p in populationSeconds.indices { populationSeconds[p] += other.populationSeconds[p] }
+  }
+
   /// A training step allocates and frees arrays of 100 MB and more. glibc would map and
   /// unmap each one, and every page of it would fault again on the next step (measured: a
   /// third of the step time). Keeping freed memory in the heap lets the next step reuse it.

@@ -71,20 +71,6 @@ public struct StepReport: Sendable {
   public var correct: Int, samples: Int
 }
 
-/// Figures of an evaluation pass.
-public struct Evaluation: Sendable {
-  public var samples = 0
-  public var loss = 0.0
-  public var top1 = 0.0, top5 = 0.0
-  /// Mean fraction of neurons firing per step, per population (LIF nodes only).
-  public var firingRates: [(population: String, rate: Double)] = []
-  /// Per sample over all steps: accumulates (event inputs) and multiply-accumulates (analog inputs).
-  public var accumulates = 0.0, multiplyAccumulates = 0.0
-  /// 0.9 pJ per accumulate and 4.6 pJ per multiply-accumulate (45 nm, as the Spikformer paper).
-  public var energyMicrojoules: Double { (accumulates * 0.9 + multiplyAccumulates * 4.6) * 1e-6 }
-  public init() {}
-}
-
 /// A training run: the Trainer, its optimizer, and where it is in the data.
 public struct TrainingRun: Sendable {
   public var trainer: Trainer
@@ -183,56 +169,5 @@ public struct TrainingRun: Sendable {
   /// Evaluation-mode pass over `set` (BN with running statistics), in batches of the run's size.
   public mutating func evaluate(_ set: ImageSet, normalization: Normalization) throws(ModelError) -> Evaluation {
     try Self.evaluate(&trainer, set: set, normalization: normalization, configuration: configuration)
-  }
-
-  public static func evaluate(_ trainer: inout Trainer, set: ImageSet, normalization: Normalization,
-                              configuration c: TrainingConfiguration) throws(ModelError) -> Evaluation {
-    let loader = try BatchLoader(set: set, batchSize: c.batch, shuffle: false, seed: c.seed, normalization: normalization)
-    let order = loader.order(epoch: 0)
-    let populations = trainer.network.populations
-    let classes = populations[trainer.output].size
-    var result = Evaluation()
-    var spikes = [Double](repeating: 0, count: populations.count)
-    var events = [Double](repeating: 0, count: trainer.network.projections.count)
-    var lossSum = 0.0, top1 = 0, top5 = 0
-    for b in 0..<loader.batchCount {
-      let batch = loader.batch(b, of: order, epoch: 0)
-      let x = c.encoding.encode(batch.inputs, timeSteps: c.timeSteps, seed: c.seed &+ 0x5EED, trainingStep: b)
-      var record = trainer.forward(x, steps: c.timeSteps, batch: batch.size, training: false, keepingOutputs: false)
-      let scores = scores(record, trainer: trainer)
-      let loss = c.loss == .mse
-        ? Loss.mseOnRates(scores, labels: batch.labels, classes: classes).loss
-        : Loss.crossEntropy(scores, labels: batch.labels, classes: classes).loss
-      lossSum += loss * Double(batch.size)
-      top1 += Loss.correct(scores, labels: batch.labels, classes: classes, top: 1)
-      top5 += Loss.correct(scores, labels: batch.labels, classes: classes, top: min(5, classes))
-      // A LIF node's outputs are 0 or 1: its spikes are its non-zero values.
-      for p in populations.indices {
-        if case .lifNode = populations[p].model { spikes[p] += Double(record.nonZeroCount(p)) }
-      }
-      for (j, s) in trainer.sources.enumerated() { events[j] += Double(record.nonZeroCount(s)) }
-      result.samples += batch.size
-    }
-    let n = Double(max(result.samples, 1))
-    result.loss = lossSum / n
-    result.top1 = Double(top1) / n
-    result.top5 = Double(top5) / n
-    for p in populations.indices {
-      if case .lifNode = populations[p].model {
-        result.firingRates.append((populations[p].name, spikes[p] / (n * Double(c.timeSteps * populations[p].size))))
-      }
-    }
-    for (j, s) in trainer.sources.enumerated() {
-      // Synaptic operations as the Spikformer paper counts them: the dense count times the
-      // input's firing rate for spiking inputs (accumulates), the full count for analog ones.
-      let density = events[j] / (n * Double(c.timeSteps * populations[s].size))
-      let dense = Double(trainer.denseOperations(projection: j)) * Double(c.timeSteps)
-      if populations[s].model == .input && c.encoding == .direct {
-        result.multiplyAccumulates += dense
-      } else {
-        result.accumulates += dense * density
-      }
-    }
-    return result
   }
 }
