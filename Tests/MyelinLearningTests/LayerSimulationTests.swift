@@ -36,12 +36,9 @@ struct LayerSimulationTests {
     return n
   }
 
-  /// Runs `batch` samples through both executors and checks every LIF population's spikes
-  /// at every step, and the class scores. Returns how many spikes the samples produced.
-  static func compare(_ network: Network, images x: [Float], steps T: Int, batch B: Int, gain: Float = 6) throws -> Int {
-    var trainer = try Trainer(network: network, seed: 5)
-    // Random weights barely move a LIF to threshold: scaled up (and BN's γ and β set high),
-    // every layer fires, so the comparison is not between silent networks.
+  /// Random weights barely move a LIF to threshold: scaled up by `gain` (and BN's γ and β
+  /// set high), every layer fires, so that comparisons are not between silent networks.
+  static func excite(_ trainer: inout Trainer, gain: Float) {
     trainer.setParameters(zip(trainer.parameterNames, trainer.parameters).map { name, tensor in
       if name.hasSuffix("bn.gamma") { return tensor.values.map { _ in 2.5 } }
       if name.hasSuffix("bn.beta") { return tensor.values.map { _ in 0.8 } }
@@ -49,6 +46,13 @@ struct LayerSimulationTests {
       if name.hasSuffix("plif_w") { return [0.7] }  // k = σ(0.7), not the initial 1/2
       return tensor.values
     })
+  }
+
+  /// Runs `batch` samples through both executors and checks every LIF population's spikes
+  /// at every step, and the class scores. Returns how many spikes the samples produced.
+  static func compare(_ network: Network, images x: [Float], steps T: Int, batch B: Int, gain: Float = 6) throws -> Int {
+    var trainer = try Trainer(network: network, seed: 5)
+    excite(&trainer, gain: gain)
     // Two training passes move BN's running statistics off their defaults.
     for _ in 0..<2 { _ = trainer.forward(x, steps: T, batch: B, training: true) }
     trainer.mode = .event
