@@ -51,18 +51,25 @@ struct EvaluationPassTests {
     #expect(fused == Self.separate(kernel, x, rows: 6, mode: .dense))
   }
 
+  /// The test kernel's convolution, with weights scaled so that a fair share of the neurons
+  /// fire, and its BatchNorm as an affine.
+  static func excitedConvolution() throws -> (ConvProjection, (scale: [Float], shift: [Float]))? {
+    let kernel = try Self.kernel()
+    guard case .conv(var conv) = kernel.operation, let affine = kernel.batchNorm?.affine else {
+      Issue.record("the test kernel is not a convolution with BatchNorm")
+      return nil
+    }
+    conv.weight = conv.weight.map { $0 * 4 }
+    return (conv, affine)
+  }
+
   /// A convolution fused with the LIF node it feeds, sample by sample, gives the spikes (and
   /// their count) of the convolution with its BatchNorm over all rows, then the node: for
   /// spikes and for a directly encoded analog image (convolved once per sample), on both
   /// paths and threads; with an odd batch, so the two threads' halves differ in size.
   @Test(arguments: [ForwardMode.event, .dense], [1, 2])
   func convolutionFusedWithItsNodeGivesTheSeparatePassesSpikes(mode: ForwardMode, threads: Int) throws {
-    let kernel = try Self.kernel()
-    guard case .conv(var conv) = kernel.operation, let affine = kernel.batchNorm?.affine else {
-      Issue.record("the test kernel is not a convolution with BatchNorm")
-      return
-    }
-    conv.weight = conv.weight.map { $0 * 4 }  // so that a fair share of the neurons fire
+    guard let (conv, affine) = try Self.excitedConvolution() else { return }
     let node = LIFNode(kind: .lif(tau: 2))
     let (T, B) = (3, 5)
     var random = RandomSequence(philox: Philox(seed: 12), stream: 0, index: 0)
@@ -86,12 +93,7 @@ struct EvaluationPassTests {
   /// include clipped ones; 20 channels include a tail beyond sixteen.
   @Test(arguments: [ForwardMode.event, .dense], [1, 2])
   func poolingFusedWithTheNodeGivesTheSeparatePassesValues(mode: ForwardMode, threads: Int) throws {
-    let kernel = try Self.kernel()
-    guard case .conv(var conv) = kernel.operation, let affine = kernel.batchNorm?.affine else {
-      Issue.record("the test kernel is not a convolution with BatchNorm")
-      return
-    }
-    conv.weight = conv.weight.map { $0 * 4 }
+    guard let (conv, affine) = try Self.excitedConvolution() else { return }
     let node = LIFNode(kind: .lif(tau: 2))
     let (T, B) = (3, 5)
     let pooling = try Pooling(.max, kernel: 3, stride: 2, padding: 1, channels: 20, height: 6, width: 6)
