@@ -29,7 +29,7 @@ public struct Trainer: Sendable {
   /// Per population: the max pooling that is its only reader, when that pooling is its
   /// target's only input and the target only sums (Spikformer's SPS stages). Evaluation
   /// pools such a conv → LIF population's spikes as it makes them.
-  let pooledBy: [(projection: Int, target: Int)?]
+  let pooledBy: [(target: Int, pooling: Pooling)?]
   /// PLIF's w per population (0 for other nodes).
   var plif: [Float]
   /// Event or dense path for every projection (`auto` picks by measured input density).
@@ -80,7 +80,7 @@ public struct Trainer: Sendable {
         kernels[j].batchNorm == nil, kernels[j].dropout == nil, wiring.incoming[wiring.targets[j]] == [j],
         network.populations[wiring.targets[j]].model == .sum
       else { return nil }
-      return (j, wiring.targets[j])
+      return (wiring.targets[j], pooling)
     }
     projectionSeconds = Array(repeating: (0, 0), count: kernels.count)
     populationSeconds = Array(repeating: 0, count: network.populations.count)
@@ -162,18 +162,17 @@ public struct Trainer: Sendable {
       if !training, incoming[p].count == 1, case .lifNode(let node) = populations[p].model {
         let j = incoming[p][0], s = sources[j], clock = Clock()
         let nonZero = mode == .auto && kernels[j].choosesPathByDensity ? record.nonZeroCount(s) : nil
-        var pool: Pooling?
-        if let (k, _) = pooledBy[p], case .pool(let pooling) = kernels[k].operation { pool = pooling }
+        let pooling = pooledBy[p]
         if let (spikes, count, pooled, r) = kernels[j].forwardSpiking(
           record.outputs[s], steps: T, batch: B, repeats: s == input ? repeats : 1, mode: mode, threads: threads, nonZero: nonZero,
-          node: node, factor: node.factor(plif[p]), pool: pool, keepingSpikes: keepingOutputs || pool == nil)
+          node: node, factor: node.factor(plif[p]), pool: pooling?.pooling, keepingSpikes: keepingOutputs || pooling == nil)
         {
           // Booked as the projection's time: the node's and the pooling's shares are not apart.
           projectionSeconds[j].forward += clock.seconds
           record.layers[j] = r
           record.outputs[p] = spikes
           record.nonZeroCounts[p] = count
-          if let (_, target) = pooledBy[p], pool != nil { pooledAhead[target] = pooled }
+          if let pooling { pooledAhead[pooling.target] = pooled }
           continue
         }
       }
