@@ -25,11 +25,11 @@ struct EvaluationChunkTests {
   }
 
   /// On a fixed path, the chunks of a batch of 40 (16, 16 and 8 samples; on 2 threads the
-  /// halves differ) give every sample the scores, and every population the non-zero count,
-  /// of one forward pass over the whole batch.
-  @Test(arguments: [1, 2])
-  func chunksGiveTheWholeBatchsValues(threads: Int) throws {
-    var trainer = try Self.trainer(threads: threads, mode: .event)
+  /// threads' shares differ) give every sample the scores, and every population the
+  /// non-zero count, of one forward pass over the whole batch.
+  @Test(arguments: [ForwardMode.event, .dense], [1, 2])
+  func chunksGiveTheWholeBatchsValues(mode: ForwardMode, threads: Int) throws {
+    var trainer = try Self.trainer(threads: threads, mode: mode)
     let (T, B) = (3, 40)
     let loader = try BatchLoader(set: Self.images(count: B, seed: 7), batchSize: B, shuffle: false, seed: 1,
                                  normalization: .fashionMNIST)

@@ -89,28 +89,34 @@ struct EvaluationPassTests {
 
   /// Max pooling fused into that pass (Spikformer's SPS stages) gives ``Pooling/forward``'s
   /// values of the separate passes' spikes, with the unpooled spikes kept or, on the
-  /// gathering path, left out. Windows of 3 with stride 2 and padding 1 on the 6 × 6 output
-  /// include clipped ones; 20 channels include a tail beyond sixteen.
+  /// gathering path, left out; for spikes and for a repeated analog image. Windows of 3 with
+  /// stride 2 and padding 1 on the 6 × 6 output include clipped ones; 20 channels include a
+  /// tail beyond sixteen.
   @Test(arguments: [ForwardMode.event, .dense], [1, 2])
   func poolingFusedWithTheNodeGivesTheSeparatePassesValues(mode: ForwardMode, threads: Int) throws {
     guard let (conv, affine) = try Self.excitedConvolution() else { return }
     let node = LIFNode(kind: .lif(tau: 2))
     let (T, B) = (3, 5)
     let pooling = try Pooling(.max, kernel: 3, stride: 2, padding: 1, channels: 20, height: 6, width: 6)
-    let x = TrainerTests.spikes(T * B * 3 * 36, density: 0.2, seed: 10)
-    let separate = node.forward(conv.forward(x, rows: T * B, mode: mode, threads: threads, affine: affine), steps: T,
-                                threads: threads, keepingCharge: false)
-    let expected = pooling.forward(separate.spikes, rows: T * B, choosing: false).output
-    for keeping in [true, false] {
-      let fused = conv.forwardSpiking(x, steps: T, batch: B, repeated: false, mode: mode, threads: threads, affine: affine,
-                                      node: node, factor: node.factor(0), pool: pooling.windows, keepingSpikes: keeping)
-      #expect(fused.pooled == expected && fused.count == separate.spikeCount, "keeping: \(keeping)")
-      // Only the gathering (event) path can leave the unpooled spikes out.
-      #expect(fused.spikes == (keeping || mode == .dense ? separate.spikes : []), "keeping: \(keeping)")
+    var random = RandomSequence(philox: Philox(seed: 13), stream: 0, index: 0)
+    let image = (0..<B * 3 * 36).map { _ in Float(random.nextNormal()) }
+    for repeated in [false, true] {
+      let x = repeated ? image : TrainerTests.spikes(T * B * 3 * 36, density: 0.2, seed: 10)
+      let rows = repeated ? Array((0..<T).map { _ in image }.joined()) : x
+      let separate = node.forward(conv.forward(rows, rows: T * B, mode: mode, threads: threads, affine: affine), steps: T,
+                                  threads: threads, keepingCharge: false)
+      let expected = pooling.forward(separate.spikes, rows: T * B, choosing: false).output
+      for keeping in [true, false] {
+        let fused = conv.forwardSpiking(x, steps: T, batch: B, repeated: repeated, mode: mode, threads: threads, affine: affine,
+                                        node: node, factor: node.factor(0), pool: pooling.windows, keepingSpikes: keeping)
+        #expect(fused.pooled == expected && fused.count == separate.spikeCount, "repeated: \(repeated), keeping: \(keeping)")
+        // Only the gathering (event) path can leave the unpooled spikes out.
+        #expect(fused.spikes == (keeping || mode == .dense ? separate.spikes : []), "repeated: \(repeated), keeping: \(keeping)")
+      }
+      let pooledSpikes = expected.reduce(0, +)
+      #expect(pooledSpikes > Float(expected.count / 10) && pooledSpikes < Float(expected.count * 9 / 10),
+              "\(pooledSpikes) of \(expected.count) pooled outputs fire: too few or too many to compare")
     }
-    let pooledSpikes = expected.reduce(0, +)
-    #expect(pooledSpikes > Float(expected.count / 10) && pooledSpikes < Float(expected.count * 9 / 10),
-            "\(pooledSpikes) of \(expected.count) pooled outputs fire: too few or too many to compare")
   }
 
   /// Freeing every population's output after its last reader keeps the network's output and

@@ -110,6 +110,7 @@ public struct ConvProjection: Sendable, Equatable {
     precondition(x.count == inputRows * inputSize, "ConvProjection.forwardSpiking: input has \(x.count) values")
     precondition(pool.map { $0.geometry.kind == .max && $0.height == outHeight && $0.width == outWidth } ?? true,
                  "ConvProjection.forwardSpiking: the pooling is not a max pooling of this output")
+    precondition(keepingSpikes || pool != nil, "ConvProjection.forwardSpiking: without a pooling the spikes are the result")
     let event = DenseProjection.resolve(mode, input: x, threshold: eventThreshold) != .dense
     // A gathering event path keeps the sample channels-last: the currents come with bias and
     // BatchNorm applied per channel, the node runs on them in that order (its neurons are

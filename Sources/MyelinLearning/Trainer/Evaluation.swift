@@ -20,9 +20,11 @@ extension TrainingRun {
   /// Samples per chunk of an evaluation batch. A chunk goes through the whole network before
   /// the next one starts, so each layer's output (for Spikformer's SPS a few MB per chunk,
   /// four times as much per batch of 64) is read back from the cache rather than from
-  /// memory; with 2 threads each takes half of the chunks, with no synchronisation per
+  /// memory; with 2 threads each takes every other chunk, with no synchronisation per
   /// layer. The chunks do not depend on the thread count, nor does `auto`'s choice of
-  /// path, which is made per chunk: 1 and 2 threads give the same bits.
+  /// path, which is made per chunk: 1 and 2 threads give the same bits. (A chunk can take
+  /// another path than its whole batch would, so `auto` results differ in the last bits
+  /// from a pass over the whole batch, as they differ between batch sizes.)
   public static let evaluationChunk = 16
 
   /// Evaluation-mode pass over `set` (BN with running statistics) in batches of the
@@ -86,8 +88,8 @@ extension TrainingRun {
   }
 
   /// The chunks of `x` ([T, batch, input size]) in order. With 2 threads each thread runs
-  /// its half of the chunks on its own copy of the Trainer (1 thread inside: the kernels'
-  /// row halves would only add a synchronisation per layer); their timings are added up.
+  /// every other chunk on its own copy of the Trainer (1 thread inside: the kernels' row
+  /// halves would only add a synchronisation per layer); their timings are added up.
   static func forwardChunks(_ trainer: inout Trainer, _ x: [Float], steps T: Int, batch B: Int) -> [Chunk] {
     let ranges = stride(from: 0, to: B, by: evaluationChunk).map { $0..<min($0 + evaluationChunk, B) }
     guard trainer.threads > 1, ranges.count > 1 else { return ranges.map { forwardChunk(&trainer, x, steps: T, batch: B, $0) } }
@@ -97,12 +99,12 @@ extension TrainingRun {
       copies[k].resetTimings()
     }
     var chunks = [Chunk?](repeating: nil, count: ranges.count)
-    let half = (ranges.count + 1) / 2
+    BLASThreads.set(1)  // once, before both threads' kernels call it again
     copies.withUnsafeMutableBufferPointer { cb in
       chunks.withUnsafeMutableBufferPointer { ob in
         nonisolated(unsafe) let (trainers, out) = (cb.baseAddress!, ob.baseAddress!)
         DispatchQueue.concurrentPerform(iterations: 2) { k in
-          for i in k == 0 ? 0..<half : half..<ranges.count {
+          for i in Swift.stride(from: k, to: ranges.count, by: 2) {
             out[i] = forwardChunk(&trainers[k], x, steps: T, batch: B, ranges[i])
           }
         }

@@ -124,7 +124,9 @@ public struct Trainer: Sendable {
   ///
   /// In evaluation, `keepingOutputs: false` frees each population's output once its last
   /// reader has run, keeping only the output population's and every non-zero count: a
-  /// smaller footprint, whose pages stay in cache and need no first touch.
+  /// smaller footprint, whose pages stay in cache and need no first touch. A population
+  /// whose spikes are pooled as they are made (``pooledBy``) then never has its output laid
+  /// out at all.
   public mutating func forward(_ inputs: [Float], steps T: Int, batch B: Int, training: Bool, step: Int = 0,
                                keepingOutputs: Bool = true) -> Record {
     let populations = network.populations

@@ -34,7 +34,7 @@ extension ConvolutionTaps {
     /// Entries of position q: start[q] ..< start[q + 1].
     @usableFromInline let start: UnsafeMutablePointer<Int32>
     /// Per entry: c·k² − q for input channel c at position q, so that its ``tapRow(_:_:_:)``
-    /// in a window is one add away (see ``sums(_:_:weights:channel:)``); and its value.
+    /// in a window is one add away (see ``sums(_:_:units:weights:channel:)``); and its value.
     @usableFromInline let rowBase: UnsafeMutablePointer<Int32>
     @usableFromInline let value: UnsafeMutablePointer<Float>
     /// Positions found per channel, and where each channel's run ends.
