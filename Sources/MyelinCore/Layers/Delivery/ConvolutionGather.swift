@@ -158,29 +158,19 @@ extension ConvolutionTaps {
       let shift = line &+ ky &* k &+ k &- 1 &+ window.ix0
       var e = Int(index.start[line &+ window.lo])
       let end = Int(index.start[line &+ window.hi &+ 1])
+      // With `units` a constant 1 (the caller is compiled per case), the product folds away.
       while e &+ 2 <= end {
-        let r = t + ((Int(index.rowBase[e]) &+ shift) &* co &+ o), v = index.value[e]
-        let q = t + ((Int(index.rowBase[e &+ 1]) &+ shift) &* co &+ o), u = index.value[e &+ 1]
-        if units {
-          for l in 0..<N {
-            a[l] += Self.load(r + 16 &* l)
-            b[l] += Self.load(q + 16 &* l)
-          }
-        } else {
-          for l in 0..<N {
-            a[l] += v * Self.load(r + 16 &* l)
-            b[l] += u * Self.load(q + 16 &* l)
-          }
+        let r = t + ((Int(index.rowBase[e]) &+ shift) &* co &+ o), v: Float = units ? 1 : index.value[e]
+        let q = t + ((Int(index.rowBase[e &+ 1]) &+ shift) &* co &+ o), u: Float = units ? 1 : index.value[e &+ 1]
+        for l in 0..<N {
+          a[l] += v * Self.load(r + 16 &* l)
+          b[l] += u * Self.load(q + 16 &* l)
         }
         e &+= 2
       }
       if e < end {
-        let r = t + ((Int(index.rowBase[e]) &+ shift) &* co &+ o), v = index.value[e]
-        if units {
-          for l in 0..<N { a[l] += Self.load(r + 16 &* l) }
-        } else {
-          for l in 0..<N { a[l] += v * Self.load(r + 16 &* l) }
-        }
+        let r = t + ((Int(index.rowBase[e]) &+ shift) &* co &+ o), v: Float = units ? 1 : index.value[e]
+        for l in 0..<N { a[l] += v * Self.load(r + 16 &* l) }
       }
     }
     for l in 0..<N { a[l] += b[l] }
